@@ -1,0 +1,245 @@
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { acceptKeyFor, checkUpgradeRequest } from '../core/handshake.js';
+import { negotiateServerExtensions } from '../node/extensions.js';
+import { refuseUpgrade, switchingProtocols } from '../node/http-response.js';
+import {
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_MAX_PAYLOAD,
+  type HeartbeatOptions,
+} from './options.js';
+import { kAttach, WebSocket } from './websocket.js';
+
+export interface VerifyClientInfo {
+  origin: string | undefined;
+  secure: boolean;
+  req: http.IncomingMessage;
+}
+
+export type VerifyClient =
+  | ((info: VerifyClientInfo) => boolean)
+  | ((info: VerifyClientInfo, done: (result: boolean, code?: number, message?: string, headers?: Record<string, string>) => void) => void);
+
+export interface WebSocketServerOptions {
+  port?: number;
+  host?: string;
+  backlog?: number;
+  server?: http.Server | import('node:https').Server;
+  noServer?: boolean;
+  /** Only upgrade requests for this path are accepted (others get 404). */
+  path?: string;
+  handleProtocols?: (protocols: Set<string>, request: http.IncomingMessage) => string | false;
+  verifyClient?: VerifyClient;
+  /** Origins allowed to connect (browser requests); others get 403. */
+  allowedOrigins?: readonly string[];
+  maxPayload?: number;
+  clientTracking?: boolean;
+  closeTimeout?: number;
+  highWaterMark?: number;
+  heartbeat?: HeartbeatOptions;
+  perMessageDeflate?: unknown;
+  /** Time allowed for a whole upgrade request when we own the HTTP server (default 10 s). */
+  handshakeTimeout?: number;
+  /** Open connections allowed at once; further upgrades get 503 (default unlimited). */
+  maxConnections?: number;
+}
+
+/**
+ * A WebSocket server in the npm `ws` mould: on its own port, on an existing
+ * HTTP(S) server, or with noServer and handleUpgrade() called by the user.
+ */
+export class WebSocketServer extends EventEmitter {
+  readonly options: WebSocketServerOptions;
+  readonly clients: Set<WebSocket>;
+  private server: http.Server | null = null;
+  private ownsServer = false;
+  private state: 'running' | 'closing' | 'closed' = 'running';
+  private removeServerListeners: (() => void) | null = null;
+  private openConnections = 0;
+
+  constructor(options: WebSocketServerOptions, callback?: () => void) {
+    super();
+    const given = [options.port !== undefined, options.server !== undefined, options.noServer === true].filter(Boolean).length;
+    if (given !== 1) {
+      throw Object.assign(new TypeError('Pass exactly one of the options "port", "server" or "noServer"'), { code: 'WS_ERR_INVALID_OPTION' });
+    }
+    this.options = { clientTracking: true, ...options };
+    this.clients = new Set();
+    if (options.port !== undefined) {
+      const server = http.createServer((_req, res) => {
+        const body = 'Upgrade Required: this endpoint speaks WebSocket\n';
+        res.writeHead(426, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body), Upgrade: 'websocket' });
+        res.end(body);
+      });
+      server.requestTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+      server.headersTimeout = Math.min(server.requestTimeout, 60_000);
+      this.ownsServer = true;
+      this.attachServer(server);
+      server.listen(options.port, options.host, options.backlog, callback);
+    } else if (options.server !== undefined) {
+      this.attachServer(options.server as http.Server);
+    }
+  }
+
+  address(): AddressInfo | string | null {
+    if (this.server === null) throw Object.assign(new Error('This server was created with noServer: it has no address'), { code: 'WS_ERR_NO_SERVER' });
+    return this.server.address();
+  }
+
+  /** Does this request belong to this server (its path)? */
+  shouldHandle(request: http.IncomingMessage): boolean {
+    if (this.options.path === undefined) return true;
+    const question = request.url?.indexOf('?') ?? -1;
+    const pathname = question === -1 ? request.url : request.url!.slice(0, question);
+    return pathname === this.options.path;
+  }
+
+  /**
+   * Complete (or refuse) a WebSocket handshake for an HTTP upgrade request.
+   * A refused request gets an HTTP answer and a closed socket.
+   */
+  handleUpgrade(
+    request: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    callback: (ws: WebSocket, request: http.IncomingMessage) => void,
+  ): void {
+    socket.on('error', onHandshakeSocketError);
+    if (this.state !== 'running') return refuseUpgrade(socket, 503, 'The server is shutting down');
+    const checked = checkUpgradeRequest(request.method, request.headers);
+    if (!checked.ok) return refuseUpgrade(socket, checked.status, checked.message, checked.headers);
+    if (!this.shouldHandle(request)) return refuseUpgrade(socket, 404, `No WebSocket endpoint at ${request.url ?? ''}`);
+    if (this.options.maxConnections !== undefined && this.openConnections >= this.options.maxConnections) {
+      return refuseUpgrade(socket, 503, 'Too many open connections: try again later', { 'Retry-After': '5' });
+    }
+    const origin = (request.headers.origin ?? request.headers['sec-websocket-origin']) as string | undefined;
+    if (this.options.allowedOrigins !== undefined && (origin === undefined || !this.options.allowedOrigins.includes(origin))) {
+      return refuseUpgrade(socket, 403, `Origin ${origin ?? '(none)'} is not allowed`);
+    }
+
+    const proceed = () => this.completeUpgrade(checked.key, checked.protocols, checked.extensions, request, socket, head, callback);
+    const verify = this.options.verifyClient;
+    if (verify === undefined) return proceed();
+    const info: VerifyClientInfo = {
+      origin,
+      secure: Boolean((request.socket as { encrypted?: boolean }).encrypted),
+      req: request,
+    };
+    if (verify.length >= 2) {
+      (verify as (i: VerifyClientInfo, d: (r: boolean, c?: number, m?: string, h?: Record<string, string>) => void) => void)(
+        info,
+        (accepted, code = 401, message, headers) => {
+          if (accepted) proceed();
+          else refuseUpgrade(socket, code, message ?? http.STATUS_CODES[code] ?? 'Refused', headers);
+        },
+      );
+    } else if ((verify as (i: VerifyClientInfo) => boolean)(info)) {
+      proceed();
+    } else {
+      refuseUpgrade(socket, 403, 'The server refused this client (verifyClient)');
+    }
+  }
+
+  /** Send 1001 to every client, stop accepting, and resolve when all are closed. */
+  close(callback?: (error?: Error) => void): Promise<void> {
+    const done = (async () => {
+      if (this.state === 'closed') return;
+      this.state = 'closing';
+      this.removeServerListeners?.();
+      this.removeServerListeners = null;
+      const closing = [...this.clients].map((ws) => {
+        if (ws.readyState === WebSocket.OPEN) ws.close(1001, 'Server shutting down');
+        return ws.closed;
+      });
+      const serverClosed =
+        this.ownsServer && this.server !== null
+          ? new Promise<void>((resolve) => this.server!.close(() => resolve()))
+          : Promise.resolve();
+      await Promise.all([...closing, serverClosed]);
+      this.state = 'closed';
+      this.emit('close');
+    })();
+    if (callback) done.then(() => callback(), callback);
+    return done;
+  }
+
+  private attachServer(server: http.Server): void {
+    this.server = server;
+    const onListening = () => this.emit('listening');
+    const onError = (error: Error) => this.emit('error', error);
+    const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.handleUpgrade(request, socket, head, (ws) => this.emit('connection', ws, request));
+    };
+    server.on('listening', onListening);
+    server.on('error', onError);
+    server.on('upgrade', onUpgrade);
+    this.removeServerListeners = () => {
+      server.removeListener('listening', onListening);
+      server.removeListener('error', onError);
+      server.removeListener('upgrade', onUpgrade);
+    };
+  }
+
+  private completeUpgrade(
+    key: string,
+    offered: string[],
+    extensionOffers: string | undefined,
+    request: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    callback: (ws: WebSocket, request: http.IncomingMessage) => void,
+  ): void {
+    if (!socket.readable || !socket.writable || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    const maxPayload = this.options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    let protocol = '';
+    if (offered.length > 0) {
+      const chosen = this.options.handleProtocols ? this.options.handleProtocols(new Set(offered), request) : offered[0];
+      if (chosen !== false && chosen !== undefined && chosen !== '') {
+        if (!offered.includes(chosen)) {
+          return refuseUpgrade(socket, 500, 'handleProtocols returned a subprotocol the client did not offer');
+        }
+        protocol = chosen;
+      }
+    }
+    const extensions = negotiateServerExtensions(extensionOffers, this.options.perMessageDeflate, maxPayload);
+    if ('error' in extensions) return refuseUpgrade(socket, 400, extensions.error);
+
+    const headers: string[] = [];
+    if (protocol !== '') headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
+    if (extensions.header !== '') headers.push(`Sec-WebSocket-Extensions: ${extensions.header}`);
+    this.emit('headers', headers, request);
+    socket.write(switchingProtocols(acceptKeyFor(key), headers));
+    socket.removeListener('error', onHandshakeSocketError);
+
+    const ws = new WebSocket(null);
+    ws.setHighWaterMark(this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
+    ws[kAttach]({
+      role: 'server',
+      socket,
+      head,
+      protocol,
+      extensions,
+      maxPayload,
+      closeTimeout: this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
+      heartbeat: this.options.heartbeat,
+    });
+    this.openConnections++;
+    if (this.options.clientTracking) this.clients.add(ws);
+    void ws.closed.then(() => {
+      this.openConnections--;
+      this.clients.delete(ws);
+    });
+    callback(ws, request);
+  }
+}
+
+function onHandshakeSocketError(this: Duplex): void {
+  this.destroy();
+}

@@ -1,0 +1,566 @@
+import { EventEmitter } from 'node:events';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { isValidApplicationCloseCode, isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from '../core/close-codes.js';
+import { ReadyState, type CloseInfo, type Role } from '../core/connection.js';
+import { ErrorCode, WebSocketError } from '../core/errors.js';
+import type { WriteCallback } from '../core/frame-serializer.js';
+import { isToken } from '../core/handshake.js';
+import { startClientHandshake, type ClientHandshakeOptions } from '../node/client-handshake.js';
+import type { NegotiatedExtensions } from '../node/extensions.js';
+import { SocketTransport, type TransportListener } from '../node/socket-transport.js';
+import { BINARY_TYPES, shapeBinary, type BinaryType } from './binary-type.js';
+import {
+  addEventListener,
+  getOnAttribute,
+  removeEventListener,
+  setOnAttribute,
+  type EventListenerLike,
+} from './event-listeners.js';
+import { isBlob, toBuffer, toPayload } from './outgoing-data.js';
+import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_PAYLOAD, type HeartbeatOptions } from './options.js';
+
+export interface WebSocketOptions extends Partial<ClientHandshakeOptions> {
+  /** Largest message accepted, in bytes (default 100 MiB); larger ones close with 1009. */
+  maxPayload?: number;
+  /** How long to wait for the peer during the closing handshake, in ms (default 30 s). */
+  closeTimeout?: number;
+  /** send() returns false while more than this many bytes wait to be written (default 1 MiB). */
+  highWaterMark?: number;
+  /** Ping every `interval` ms and terminate when no pong comes within `timeout` ms. */
+  heartbeat?: HeartbeatOptions;
+  /** Offer permessage-deflate (default true on clients). */
+  perMessageDeflate?: unknown;
+}
+
+export interface SendOptions {
+  binary?: boolean;
+  compress?: boolean;
+  fin?: boolean;
+  /** Accepted for ws compatibility: clients always mask, servers never do. */
+  mask?: boolean;
+}
+
+/** Internal: how a server (or a completed client handshake) hands a socket over. */
+export interface AttachParams {
+  role: Role;
+  socket: Duplex;
+  head: Buffer | null;
+  protocol: string;
+  extensions: NegotiatedExtensions;
+  maxPayload: number;
+  closeTimeout: number;
+  heartbeat?: HeartbeatOptions | null;
+}
+
+export const kAttach = Symbol('socketeer.attach');
+
+/**
+ * One WebSocket connection, client or server side. It speaks the npm `ws`
+ * dialect (EventEmitter, on('message', (data, isBinary))) and the WHATWG one
+ * (addEventListener, onclose, CloseEvent.wasClean) over the same object, and
+ * adds `closed`, async iteration and sendAsync().
+ */
+export class WebSocket extends EventEmitter {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  declare readonly CONNECTING: 0;
+  declare readonly OPEN: 1;
+  declare readonly CLOSING: 2;
+  declare readonly CLOSED: 3;
+
+  /** Resolves once, with how the connection ended, however it ended. Never rejects. */
+  readonly closed: Promise<CloseInfo>;
+
+  private _binaryType: BinaryType = 'nodebuffer';
+  private _readyState: number = ReadyState.CONNECTING;
+  private _url = '';
+  private _protocol = '';
+  private _extensions = '';
+  private _role: Role = 'server';
+  private transport: SocketTransport | null = null;
+  private closeInfo: CloseInfo | null = null;
+  private resolveClosed!: (info: CloseInfo) => void;
+  private abortHandshake: (() => void) | null = null;
+  private highWaterMark = DEFAULT_HIGH_WATER_MARK;
+  private needDrain = false;
+  /** Operations waiting behind a Blob being read, to keep the call order. */
+  private deferred: Array<() => void> | null = null;
+  private paused = false;
+
+  constructor(address: string | URL | null, protocols?: string | string[] | WebSocketOptions, options?: WebSocketOptions) {
+    super();
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    if (address === null) return;
+    this._role = 'client';
+    if (protocols !== undefined && typeof protocols === 'object' && !Array.isArray(protocols)) {
+      options = protocols;
+      protocols = undefined;
+    }
+    const url = parseUrl(address);
+    const protocolList = parseProtocols(protocols);
+    const opts: WebSocketOptions = { ...options };
+    checkHeaders(opts.headers, opts.origin);
+    this._url = url.href;
+    this.highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    const maxPayload = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    const closeTimeout = opts.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+    this.abortHandshake = startClientHandshake(
+      url,
+      protocolList,
+      { ...opts, maxPayload, perMessageDeflate: opts.perMessageDeflate ?? true },
+      {
+        onUpgrade: ({ socket, head, protocol, extensions, response }) => {
+          this.abortHandshake = null;
+          this.emit('upgrade', response);
+          if (this._readyState !== ReadyState.CONNECTING) {
+            socket.destroy();
+            return;
+          }
+          this[kAttach]({ role: 'client', socket, head, protocol, extensions, maxPayload, closeTimeout, heartbeat: opts.heartbeat });
+        },
+        onUnexpectedResponse: (request: ClientRequest, response: IncomingMessage) => {
+          if (this.listenerCount('unexpected-response') === 0) return false;
+          this.abortHandshake = () => request.destroy();
+          response.once('close', () => this.handshakeFailed(null));
+          request.once('close', () => this.handshakeFailed(null));
+          this.emit('unexpected-response', request, response);
+          return true;
+        },
+        onRedirect: (next: string, request: ClientRequest) => {
+          this._url = next;
+          this.emit('redirect', next, request);
+        },
+        onError: (error: Error) => this.handshakeFailed(error),
+      },
+    );
+  }
+
+  get readyState(): number {
+    return this._readyState;
+  }
+
+  get url(): string {
+    return this._url;
+  }
+
+  get protocol(): string {
+    return this._protocol;
+  }
+
+  get extensions(): string {
+    return this._extensions;
+  }
+
+  get binaryType(): BinaryType {
+    return this._binaryType;
+  }
+
+  set binaryType(type: BinaryType) {
+    if (BINARY_TYPES.includes(type)) this._binaryType = type;
+  }
+
+  /** Bytes accepted by send() that have not been handed to the OS yet. */
+  get bufferedAmount(): number {
+    return this.transport === null ? 0 : this.transport.bufferedAmount;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** The underlying socket (ws compatibility), once open. */
+  get _socket(): Duplex | undefined {
+    return this.transport?.socket;
+  }
+
+  /** Whether the closing handshake completed (for CloseEvent.wasClean). */
+  get closeWasClean(): boolean {
+    return this.closeInfo?.wasClean ?? false;
+  }
+
+  // ---- sending --------------------------------------------------------------
+
+  /**
+   * Send a message. Returns false when the bytes waiting to be written pass
+   * `highWaterMark` (wait for 'drain'), or when the connection is closing.
+   */
+  send(data: unknown, options?: SendOptions | WriteCallback, callback?: WriteCallback): boolean {
+    if (typeof options === 'function') {
+      callback = options;
+      options = undefined;
+    }
+    const opts: SendOptions = options ?? {};
+    this.assertNotConnecting();
+    if (isBlob(data)) {
+      this.deferBehindBlob(data, (bytes) => this.sendNow(bytes, { binary: true, ...opts }, callback));
+      return !this.needDrain;
+    }
+    const payload = toPayload(data);
+    if (this.deferred !== null) {
+      this.deferred.push(() => this.sendNow(payload, opts, callback));
+      return !this.needDrain;
+    }
+    return this.sendNow(payload, opts, callback);
+  }
+
+  /** send() as a promise that settles once the data has been handed to the OS. */
+  sendAsync(data: unknown, options?: SendOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      try {
+        this.send(data, options ?? {}, (error) => (error ? reject(error) : resolve()));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  }
+
+  ping(data?: unknown, _mask?: boolean | WriteCallback, callback?: WriteCallback): void {
+    this.control('ping', data, _mask, callback);
+  }
+
+  pong(data?: unknown, _mask?: boolean | WriteCallback, callback?: WriteCallback): void {
+    this.control('pong', data, _mask, callback);
+  }
+
+  /**
+   * Start the closing handshake. Client sockets accept 1000 and 3000-4999
+   * (as browsers do); server sockets any code valid on the wire. A reason
+   * may be up to 123 UTF-8 bytes. Invalid arguments throw; nothing is sent.
+   */
+  close(code?: number, reason?: string | Buffer): void {
+    if (code !== undefined && code !== null) {
+      const valid = Number.isInteger(code) && (this._role === 'client' ? isValidApplicationCloseCode(code) : isValidWireCloseCode(code));
+      if (!valid) {
+        throw domException(
+          `Invalid close code ${code}: use 1000 or a code from 3000 to 4999${this._role === 'server' ? ' (or another code valid on the wire)' : ''}`,
+          'InvalidAccessError',
+        );
+      }
+    }
+    const reasonBytes = reason === undefined || reason === null ? EMPTY : Buffer.isBuffer(reason) ? reason : Buffer.from(String(reason));
+    if (reasonBytes.length > MAX_CLOSE_REASON_BYTES) {
+      throw domException(`The close reason is ${reasonBytes.length} bytes long in UTF-8: the limit is ${MAX_CLOSE_REASON_BYTES}`, 'SyntaxError');
+    }
+    if (reasonBytes.length > 0 && (code === undefined || code === null)) {
+      throw domException('A close reason needs a close code', 'InvalidAccessError');
+    }
+    if (this._readyState === ReadyState.CONNECTING) {
+      this.abortConnecting();
+      return;
+    }
+    if (this._readyState !== ReadyState.OPEN) return;
+    const run = () => this.transport?.connection.close(code ?? undefined, reasonBytes);
+    this._readyState = ReadyState.CLOSING;
+    if (this.deferred !== null) this.deferred.push(run);
+    else run();
+  }
+
+  /** Destroy the connection at once (close event 1006, wasClean false). */
+  terminate(): void {
+    if (this._readyState === ReadyState.CLOSED) return;
+    if (this._readyState === ReadyState.CONNECTING) {
+      this.abortConnecting();
+      return;
+    }
+    this._readyState = ReadyState.CLOSING;
+    this.transport?.destroy();
+  }
+
+  /** Stop reading from the socket (ws compatibility). */
+  pause(): void {
+    if (this.transport === null) return;
+    this.paused = true;
+    this.transport.pauseReading();
+  }
+
+  resume(): void {
+    if (this.transport === null) return;
+    this.paused = false;
+    this.transport.resumeReading();
+  }
+
+  // ---- WHATWG surface -------------------------------------------------------
+
+  addEventListener(type: string, listener: EventListenerLike | null, options?: boolean | { once?: boolean }): void {
+    addEventListener(this, type, listener, options);
+  }
+
+  removeEventListener(type: string, listener: EventListenerLike | null): void {
+    removeEventListener(this, type, listener);
+  }
+
+  get onopen(): EventListenerLike | null {
+    return getOnAttribute(this, 'open');
+  }
+  set onopen(handler: EventListenerLike | null) {
+    setOnAttribute(this, 'open', handler);
+  }
+  get onmessage(): EventListenerLike | null {
+    return getOnAttribute(this, 'message');
+  }
+  set onmessage(handler: EventListenerLike | null) {
+    setOnAttribute(this, 'message', handler);
+  }
+  get onclose(): EventListenerLike | null {
+    return getOnAttribute(this, 'close');
+  }
+  set onclose(handler: EventListenerLike | null) {
+    setOnAttribute(this, 'close', handler);
+  }
+  get onerror(): EventListenerLike | null {
+    return getOnAttribute(this, 'error');
+  }
+  set onerror(handler: EventListenerLike | null) {
+    setOnAttribute(this, 'error', handler);
+  }
+
+  // ---- async iteration ------------------------------------------------------
+
+  /**
+   * Messages as they arrive: text as strings, binary shaped by binaryType.
+   * Reading pauses while 16 messages wait unconsumed. The loop ends when the
+   * connection closes; it throws if the connection did not close cleanly.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<unknown> {
+    const queue: unknown[] = [];
+    const waiting: Array<{ resolve: (r: IteratorResult<unknown>) => void; reject: (e: unknown) => void }> = [];
+    let ended: CloseInfo | null = null;
+    const onMessage = (data: unknown, isBinary: boolean) => {
+      const value = isBinary ? data : String(data);
+      const next = waiting.shift();
+      if (next !== undefined) next.resolve({ value, done: false });
+      else {
+        queue.push(value);
+        if (queue.length >= 16) this.transport?.pauseReading();
+      }
+    };
+    const settle = (info: CloseInfo) => {
+      ended = info;
+      this.removeListener('message', onMessage);
+      for (const next of waiting.splice(0)) deliverEnd(next);
+    };
+    const deliverEnd = (next: (typeof waiting)[number]) => {
+      if (ended!.wasClean) next.resolve({ value: undefined, done: true });
+      else next.reject(new WebSocketError(ErrorCode.ClosedAbnormally, `The connection closed abnormally (code ${ended!.code}${ended!.reason ? `: ${ended!.reason}` : ''})`, ended!.code));
+    };
+    this.on('message', onMessage);
+    void this.closed.then(settle);
+    const iterator: AsyncIterableIterator<unknown> = {
+      next: () =>
+        new Promise((resolve, reject) => {
+          if (queue.length > 0) {
+            resolve({ value: queue.shift(), done: false });
+            if (queue.length < 4 && !this.paused) this.transport?.resumeReading();
+          } else if (ended !== null) deliverEnd({ resolve, reject });
+          else waiting.push({ resolve, reject });
+        }),
+      return: async () => {
+        this.removeListener('message', onMessage);
+        if (!this.paused) this.transport?.resumeReading();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+
+  // ---- internals ------------------------------------------------------------
+
+  /** @internal Hand an upgraded socket to this WebSocket. */
+  [kAttach](params: AttachParams): void {
+    this._role = params.role;
+    this._protocol = params.protocol;
+    this._extensions = params.extensions.header;
+    const listener: TransportListener = {
+      onMessage: (data, isBinary) => this.emit('message', isBinary ? shapeBinary(data, this._binaryType) : data, isBinary),
+      onPing: (data) => this.emit('ping', data),
+      onPong: (data) => this.emit('pong', data),
+      onFailure: (error) => {
+        this._readyState = ReadyState.CLOSING;
+        if (this.listenerCount('error') > 0) this.emit('error', error);
+      },
+      onDrain: () => {
+        if (this.needDrain && this.bufferedAmount < this.highWaterMark) {
+          this.needDrain = false;
+          this.emit('drain');
+        }
+      },
+      onClose: (info) => this.finish(info),
+    };
+    this.transport = new SocketTransport(
+      params.socket,
+      params.head,
+      {
+        role: params.role,
+        maxPayload: params.maxPayload,
+        closeTimeout: params.closeTimeout,
+        codec: params.extensions.codec,
+        compressThreshold: params.extensions.compressThreshold,
+        heartbeat: params.heartbeat ?? null,
+      },
+      listener,
+    );
+    this._readyState = ReadyState.OPEN;
+    if (params.role === 'client') this.emit('open');
+  }
+
+  /** @internal Set the send high-water mark (servers pass their option). */
+  setHighWaterMark(bytes: number): void {
+    this.highWaterMark = bytes;
+  }
+
+  private sendNow(payload: string | Buffer, options: SendOptions, callback?: WriteCallback): boolean {
+    if (this._readyState !== ReadyState.OPEN || this.transport === null) {
+      if (callback) process.nextTick(callback, notOpen(this._readyState));
+      return false;
+    }
+    const binary = options.binary ?? typeof payload !== 'string';
+    const data = binary && typeof payload === 'string' ? Buffer.from(payload) : payload;
+    this.transport.connection.send(data, { binary, fin: options.fin, compress: options.compress }, callback);
+    if (this.transport.bufferedAmount < this.highWaterMark) return true;
+    this.needDrain = true;
+    return false;
+  }
+
+  private control(kind: 'ping' | 'pong', data: unknown, maskOrCallback: boolean | WriteCallback | undefined, callback?: WriteCallback): void {
+    if (typeof maskOrCallback === 'function') callback = maskOrCallback;
+    this.assertNotConnecting();
+    const run = (bytes: Buffer) => {
+      if (this._readyState !== ReadyState.OPEN || this.transport === null) {
+        if (callback) process.nextTick(callback, notOpen(this._readyState));
+        return;
+      }
+      this.transport.connection[kind](bytes, callback);
+    };
+    if (isBlob(data)) {
+      this.deferBehindBlob(data, (bytes) => (bytes.length > 125 ? callback?.(controlTooLong()) : run(bytes)));
+      return;
+    }
+    const bytes = data === undefined ? EMPTY : toBuffer(data);
+    if (bytes.length > 125) throw controlTooLong();
+    if (this.deferred !== null) this.deferred.push(() => run(bytes));
+    else run(bytes);
+  }
+
+  private deferBehindBlob(blob: Blob, send: (bytes: Buffer) => void): void {
+    const first = this.deferred === null;
+    if (first) this.deferred = [];
+    const read = blob.arrayBuffer().then((ab) => Buffer.from(ab));
+    const step = () => {
+      read.then(send, (error) => this.emit('error', error)).finally(() => this.flushDeferred());
+    };
+    if (first) step();
+    else this.deferred!.push(() => {
+      this.deferred = [];
+      step();
+    });
+  }
+
+  private flushDeferred(): void {
+    const queue = this.deferred ?? [];
+    this.deferred = null;
+    for (let i = 0; i < queue.length; i++) {
+      queue[i]();
+      if (this.deferred !== null) {
+        (this.deferred as Array<() => void>).push(...queue.slice(i + 1));
+        return;
+      }
+    }
+  }
+
+  private assertNotConnecting(): void {
+    if (this._readyState === ReadyState.CONNECTING) {
+      throw domException('WebSocket is not open yet (readyState CONNECTING): wait for the open event', 'InvalidStateError');
+    }
+  }
+
+  private abortConnecting(): void {
+    const abort = this.abortHandshake;
+    this.abortHandshake = null;
+    this._readyState = ReadyState.CLOSING;
+    if (abort !== null) abort();
+    this.finish({ code: 1006, reason: '', wasClean: false });
+  }
+
+  private handshakeFailed(error: Error | null): void {
+    if (this.closeInfo !== null) return;
+    this.abortHandshake = null;
+    this._readyState = ReadyState.CLOSING;
+    if (error !== null && this.listenerCount('error') > 0) this.emit('error', error);
+    this.finish({ code: 1006, reason: '', wasClean: false });
+  }
+
+  /** Emit the one close event, after the socket is gone. */
+  private finish(info: CloseInfo): void {
+    if (this.closeInfo !== null) return;
+    this.closeInfo = info;
+    this._readyState = ReadyState.CLOSED;
+    this.deferred = null;
+    this.resolveClosed(info);
+    this.emit('close', info.code, Buffer.from(info.reason));
+  }
+}
+
+for (const [name, value] of Object.entries(ReadyState)) {
+  Object.defineProperty(WebSocket.prototype, name, { value, enumerable: true });
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function domException(message: string, name: string): DOMException {
+  return new DOMException(message, name);
+}
+
+function notOpen(state: number): WebSocketError {
+  const names = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
+  return new WebSocketError(ErrorCode.NotOpen, `WebSocket is not open (readyState ${names[state]}): the data was not sent`, 0);
+}
+
+function controlTooLong(): WebSocketError {
+  return new WebSocketError(ErrorCode.ControlTooLong, 'Ping and pong payloads are limited to 125 bytes', 0);
+}
+
+function parseUrl(address: string | URL): URL {
+  let url: URL;
+  try {
+    url = new URL(String(address));
+  } catch {
+    throw domException(`Invalid URL: ${String(address)}`, 'SyntaxError');
+  }
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw domException(`Invalid URL scheme "${url.protocol}": use ws:, wss:, http: or https:`, 'SyntaxError');
+  }
+  if (url.hash !== '') throw domException('A WebSocket URL must not contain a fragment (#...)', 'SyntaxError');
+  return url;
+}
+
+function parseProtocols(protocols: string | string[] | undefined): string[] {
+  const list = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : [...protocols];
+  const seen = new Set<string>();
+  for (const protocol of list) {
+    if (!isToken(protocol) || seen.has(protocol)) {
+      throw domException(`Invalid subprotocol "${protocol}": each must be a distinct HTTP token`, 'SyntaxError');
+    }
+    seen.add(protocol);
+  }
+  return list;
+}
+
+function checkHeaders(headers: Record<string, string> | undefined, origin: string | undefined): void {
+  const values = Object.entries(headers ?? {});
+  if (origin !== undefined) values.push(['Origin', origin]);
+  for (const [name, value] of values) {
+    if (/[\r\n\0]/.test(name) || /[\r\n\0]/.test(String(value))) {
+      throw new WebSocketError(ErrorCode.InvalidHeaderValue, `Header "${name.replace(/[\r\n]/g, ' ')}" contains CR, LF or NUL: remove them`, 0);
+    }
+  }
+}

@@ -1,0 +1,477 @@
+import { CloseCode, isValidWireCloseCode } from './close-codes.js';
+import { ErrorCode, WebSocketError } from './errors.js';
+import { FrameParser, type FrameHandler } from './frame-parser.js';
+import { encodeFrame, encodeTextFrame, type FrameSink, type WriteCallback } from './frame-serializer.js';
+import { randomMask } from './mask-source.js';
+import { MessageBuffer } from './message-buffer.js';
+import type { MessageCodec } from './message-codec.js';
+import { Opcode } from './opcodes.js';
+import { Utf8Validator, isValidUtf8 } from './utf8-validator.js';
+
+export type Role = 'client' | 'server';
+
+export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
+
+/** How a connection ended, as the close event reports it. */
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
+
+/**
+ * Everything the core asks of the layer that owns the socket and the timers.
+ * The core calls these; it never reads a clock or touches a socket itself.
+ */
+export interface ConnectionSink extends FrameSink {
+  onMessage(data: Buffer, isBinary: boolean): void;
+  onPing(data: Buffer): void;
+  onPong(data: Buffer): void;
+  /** A valid Close frame arrived (the first one; later ones are never read). */
+  onCloseFrame(code: number, reason: string): void;
+  /** The peer broke the protocol; a Close with error.closeCode is on its way. */
+  onFailure(error: WebSocketError): void;
+  /** Half-close the transport once everything written so far is flushed. */
+  endTransport(): void;
+  /** Start the close timer: when it fires, destroy the transport. */
+  armCloseTimer(): void;
+}
+
+export interface ConnectionOptions {
+  role: Role;
+  /** Largest message accepted, after reassembly and decompression. */
+  maxPayload: number;
+  /** The negotiated permessage-deflate codec, if any. */
+  codec?: MessageCodec | null;
+  /** Messages shorter than this are sent uncompressed even when a codec is on. */
+  compressThreshold?: number;
+  /** Masking key source for a client (tests inject a fixed one). */
+  generateMask?: () => Uint8Array;
+}
+
+export interface SendOptions {
+  binary: boolean;
+  /** False to leave the message open for more fragments. Default true. */
+  fin?: boolean;
+  /** False to skip compression for this message. Default true when negotiated. */
+  compress?: boolean;
+}
+
+/**
+ * One WebSocket connection after the opening handshake, as a state machine
+ * over bytes: receive() takes bytes from the peer, the send methods produce
+ * frames into the sink, and the closing handshake of RFC 6455 §7 decides
+ * when the sink must end the transport or arm the close timer.
+ */
+export class Connection implements FrameHandler {
+  readyState: number = ReadyState.OPEN;
+  /** Bytes accepted by send() but waiting behind a compression in progress. */
+  queuedBytes = 0;
+
+  private readonly role: Role;
+  private readonly maxPayload: number;
+  private readonly codec: MessageCodec | null;
+  private readonly compressThreshold: number;
+  private readonly generateMask: (() => Uint8Array) | null;
+  private readonly parser: FrameParser;
+
+  // Receiving
+  private frameOpcode = 0;
+  private frameFin = false;
+  private controlPayload: Buffer[] = [];
+  private inMessage = false;
+  private messageBinary = false;
+  private messageCompressed = false;
+  private readonly message = new MessageBuffer();
+  private compressedFrame: Buffer[] = [];
+  private compressedFrameLength = 0;
+  private readonly utf8 = new Utf8Validator();
+
+  // Sending
+  private sendQueue: Array<() => void> | null = null;
+  private sendingFragmented = false;
+  private sendingCompressed = false;
+
+  // Closing
+  private closeSent = false;
+  private closeReceived = false;
+  private receivedCode: number = CloseCode.Abnormal;
+  private receivedReason = '';
+  private failure: WebSocketError | null = null;
+  private closedInfo: CloseInfo | null = null;
+
+  constructor(
+    private readonly sink: ConnectionSink,
+    options: ConnectionOptions,
+  ) {
+    this.role = options.role;
+    this.maxPayload = options.maxPayload;
+    this.codec = options.codec ?? null;
+    this.compressThreshold = options.compressThreshold ?? 1024;
+    this.generateMask = options.role === 'client' ? (options.generateMask ?? randomMask) : null;
+    this.parser = new FrameParser(this);
+  }
+
+  // ---- input --------------------------------------------------------------
+
+  receive(chunk: Buffer): void {
+    this.parser.push(chunk);
+  }
+
+  /** The transport is fully closed; returns what the close event reports. */
+  transportClosed(): CloseInfo {
+    if (this.closedInfo !== null) return this.closedInfo;
+    this.readyState = ReadyState.CLOSED;
+    this.parser.stop();
+    this.codec?.close();
+    this.sendQueue = null;
+    if (this.failure !== null) {
+      this.closedInfo = { code: this.failure.closeCode, reason: closeReasonFor(this.failure), wasClean: false };
+    } else if (this.closeReceived) {
+      this.closedInfo = { code: this.receivedCode, reason: this.receivedReason, wasClean: this.closeSent };
+    } else {
+      this.closedInfo = { code: CloseCode.Abnormal, reason: '', wasClean: false };
+    }
+    return this.closedInfo;
+  }
+
+  // ---- FrameHandler ---------------------------------------------------------
+
+  onInvalidLength(): void {
+    this.fail(ErrorCode.InvalidLength, 'Invalid frame: a 64-bit payload length must have its most significant bit clear', CloseCode.ProtocolError);
+  }
+
+  onFrameHeader(fin: boolean, rsv: number, opcode: number, masked: boolean, length: number): void {
+    if (masked !== (this.role === 'server')) {
+      if (this.role === 'server') this.fail(ErrorCode.ExpectedMask, 'Invalid frame: a client must mask every frame it sends', CloseCode.ProtocolError);
+      else this.fail(ErrorCode.UnexpectedMask, 'Invalid frame: a server must not mask the frames it sends', CloseCode.ProtocolError);
+      return;
+    }
+    const rsv1 = (rsv & 0x4) !== 0;
+    if ((rsv & 0x3) !== 0) {
+      this.fail(ErrorCode.UnexpectedRsv, 'Invalid frame: RSV2 and RSV3 must be clear (no extension uses them)', CloseCode.ProtocolError);
+      return;
+    }
+    this.frameOpcode = opcode;
+    this.frameFin = fin;
+
+    if (opcode >= 0x8) {
+      if (opcode > Opcode.Pong) {
+        this.fail(ErrorCode.InvalidOpcode, `Invalid frame: unknown control opcode 0x${opcode.toString(16)}`, CloseCode.ProtocolError);
+      } else if (!fin) {
+        this.fail(ErrorCode.FragmentedControl, 'Invalid frame: control frames must not be fragmented', CloseCode.ProtocolError);
+      } else if (length > 125) {
+        this.fail(ErrorCode.ControlTooLong, 'Invalid frame: control frame payloads are limited to 125 bytes', CloseCode.ProtocolError);
+      } else if (rsv1) {
+        this.fail(ErrorCode.UnexpectedRsv, 'Invalid frame: RSV1 must be clear on control frames', CloseCode.ProtocolError);
+      }
+      return;
+    }
+
+    if (opcode === Opcode.Continuation) {
+      if (!this.inMessage) {
+        this.fail(ErrorCode.UnexpectedContinuation, 'Invalid frame: continuation frame without a message to continue', CloseCode.ProtocolError);
+        return;
+      }
+      if (rsv1) {
+        this.fail(ErrorCode.UnexpectedRsv, 'Invalid frame: RSV1 must be clear on continuation frames', CloseCode.ProtocolError);
+        return;
+      }
+    } else if (opcode === Opcode.Text || opcode === Opcode.Binary) {
+      if (this.inMessage) {
+        this.fail(ErrorCode.UnfinishedMessage, 'Invalid frame: a new message started before the previous one was finished', CloseCode.ProtocolError);
+        return;
+      }
+      if (rsv1 && this.codec === null) {
+        this.fail(ErrorCode.UnexpectedRsv, 'Invalid frame: RSV1 is set but no extension was negotiated', CloseCode.ProtocolError);
+        return;
+      }
+      this.inMessage = true;
+      this.messageBinary = opcode === Opcode.Binary;
+      this.messageCompressed = rsv1;
+      if (!this.messageBinary) this.utf8.reset();
+    } else {
+      this.fail(ErrorCode.InvalidOpcode, `Invalid frame: reserved opcode 0x${opcode.toString(16)}`, CloseCode.ProtocolError);
+      return;
+    }
+
+    const held = this.messageCompressed ? this.compressedFrameLength : this.message.length;
+    if (length > this.maxPayload - held) {
+      this.tooBig();
+    }
+  }
+
+  onFramePayload(data: Buffer): void {
+    if (this.frameOpcode >= 0x8) {
+      this.controlPayload.push(data);
+    } else if (this.messageCompressed) {
+      this.compressedFrame.push(data);
+      this.compressedFrameLength += data.length;
+    } else {
+      if (!this.messageBinary && !this.utf8.feed(data)) {
+        this.invalidUtf8();
+        return;
+      }
+      this.message.push(data);
+    }
+  }
+
+  onFrameEnd(): void {
+    const opcode = this.frameOpcode;
+    if (opcode >= 0x8) {
+      const parts = this.controlPayload;
+      const payload = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      this.controlPayload = [];
+      if (opcode === Opcode.Close) this.handleClose(payload);
+      else if (opcode === Opcode.Ping) this.handlePing(payload);
+      else this.sink.onPong(payload);
+      return;
+    }
+    if (this.messageCompressed) {
+      this.inflateFrame();
+    } else if (this.frameFin) {
+      this.finishMessage();
+    }
+  }
+
+  // ---- receiving helpers ----------------------------------------------------
+
+  private inflateFrame(): void {
+    const parts = this.compressedFrame;
+    const data = parts.length === 1 ? parts[0] : Buffer.concat(parts, this.compressedFrameLength);
+    const fin = this.frameFin;
+    this.compressedFrame = [];
+    this.compressedFrameLength = 0;
+    this.parser.pause();
+    this.codec!.decompress(data, fin, this.maxPayload - this.message.length, (error, chunks) => {
+      if (this.parser.stopped) return;
+      if (error !== null) {
+        if (error.code === ErrorCode.MessageTooBig) this.tooBig();
+        else this.fail(ErrorCode.InvalidCompressedData, 'Invalid compressed data: the message could not be inflated', CloseCode.InvalidPayload);
+        return;
+      }
+      for (const chunk of chunks) {
+        if (!this.messageBinary && !this.utf8.feed(chunk)) {
+          this.invalidUtf8();
+          return;
+        }
+        this.message.push(chunk);
+      }
+      if (fin) this.finishMessage();
+      this.parser.resume();
+    });
+  }
+
+  private finishMessage(): void {
+    if (!this.messageBinary && !this.utf8.complete) {
+      this.invalidUtf8();
+      return;
+    }
+    const data = this.message.take();
+    const binary = this.messageBinary;
+    this.inMessage = false;
+    this.messageCompressed = false;
+    this.sink.onMessage(data, binary);
+  }
+
+  private handlePing(payload: Buffer): void {
+    if (this.readyState === ReadyState.OPEN) this.pong(payload);
+    this.sink.onPing(payload);
+  }
+
+  private handleClose(payload: Buffer): void {
+    let code: number = CloseCode.NoStatusReceived;
+    let reason = '';
+    if (payload.length === 1) {
+      this.fail(ErrorCode.InvalidClosePayload, 'Invalid Close frame: a 1-byte body cannot hold a status code', CloseCode.ProtocolError);
+      return;
+    }
+    if (payload.length >= 2) {
+      code = payload.readUInt16BE(0);
+      if (!isValidWireCloseCode(code)) {
+        this.fail(ErrorCode.InvalidCloseCode, `Invalid Close frame: status code ${code} may not be sent on the wire`, CloseCode.ProtocolError);
+        return;
+      }
+      const reasonBytes = payload.subarray(2);
+      if (!isValidUtf8(reasonBytes)) {
+        this.fail(ErrorCode.InvalidUtf8, 'Invalid Close frame: the reason is not valid UTF-8', CloseCode.InvalidPayload);
+        return;
+      }
+      reason = reasonBytes.toString();
+    }
+    this.closeReceived = true;
+    this.receivedCode = code;
+    this.receivedReason = reason;
+    this.parser.stop();
+    this.readyState = ReadyState.CLOSING;
+    this.sink.onCloseFrame(code, reason);
+    if (!this.closeSent) {
+      // Echo the code and reason, so both ends report the same close.
+      this.sendClose(code === CloseCode.NoStatusReceived ? undefined : code, payload.subarray(2));
+    } else {
+      this.afterCloseExchanged();
+    }
+  }
+
+  private tooBig(): void {
+    this.fail(ErrorCode.MessageTooBig, `Message too big: it exceeds maxPayload (${this.maxPayload} bytes)`, CloseCode.MessageTooBig);
+  }
+
+  private invalidUtf8(): void {
+    this.fail(ErrorCode.InvalidUtf8, 'Invalid text message: the payload is not valid UTF-8', CloseCode.InvalidPayload);
+  }
+
+  /** Fail the connection (RFC 6455 §7.1.7): stop reading, send Close, tear down. */
+  fail(code: string, message: string, closeCode: number): void {
+    if (this.failure !== null || this.readyState === ReadyState.CLOSED) return;
+    const error = new WebSocketError(code, message, closeCode);
+    this.failure = error;
+    this.parser.stop();
+    this.message.clear();
+    this.readyState = ReadyState.CLOSING;
+    this.sink.onFailure(error);
+    if (!this.closeSent) {
+      this.sendClose(closeCode, Buffer.from(closeReasonFor(error)));
+    } else if (this.role === 'server') {
+      this.sink.endTransport();
+    }
+  }
+
+  // ---- sending --------------------------------------------------------------
+
+  /**
+   * Queue a data message (or a fragment of one, with fin false). Returns
+   * false when the connection is no longer open and nothing was queued.
+   */
+  send(data: Buffer | string, options: SendOptions, callback?: WriteCallback): boolean {
+    if (this.readyState !== ReadyState.OPEN) return false;
+    const fin = options.fin !== false;
+    const continuing = this.sendingFragmented;
+    const opcode = continuing ? Opcode.Continuation : options.binary ? Opcode.Binary : Opcode.Text;
+    const mayCompress = this.codec !== null && options.compress !== false;
+    const byteLength =
+      typeof data !== 'string' ? data.length : mayCompress || this.sendQueue !== null ? Buffer.byteLength(data) : 0;
+    const compress = continuing ? this.sendingCompressed : mayCompress && byteLength >= this.compressThreshold;
+    this.sendingFragmented = !fin;
+    this.sendingCompressed = !fin && compress;
+
+    if (compress) {
+      const buffer = typeof data === 'string' ? Buffer.from(data) : data;
+      this.queuedBytes += buffer.length;
+      this.enqueue(() => this.compressAndWrite(opcode, fin, !continuing, buffer, callback));
+      return true;
+    }
+    if (this.sendQueue === null) {
+      this.writeData(opcode, fin, data, callback);
+    } else {
+      this.queuedBytes += byteLength;
+      this.sendQueue.push(() => {
+        this.queuedBytes -= byteLength;
+        this.writeData(opcode, fin, data, callback);
+      });
+    }
+    return true;
+  }
+
+  ping(data: Buffer, callback?: WriteCallback): boolean {
+    return this.control(Opcode.Ping, data, callback);
+  }
+
+  pong(data: Buffer, callback?: WriteCallback): boolean {
+    return this.control(Opcode.Pong, data, callback);
+  }
+
+  /**
+   * Start the closing handshake. The code and reason are assumed valid (the
+   * API checks them). Frames queued before this call go out first.
+   */
+  close(code?: number, reason: Buffer = EMPTY): void {
+    if (this.readyState !== ReadyState.OPEN) return;
+    this.readyState = ReadyState.CLOSING;
+    this.sendClose(code, reason);
+  }
+
+  private control(opcode: number, data: Buffer, callback?: WriteCallback): boolean {
+    if (this.closeSent || this.readyState === ReadyState.CLOSED) return false;
+    this.enqueue(() => {
+      if (this.closeSent) return;
+      encodeFrame(this.sink, opcode, true, false, data, this.nextMask(), callback);
+    });
+    return true;
+  }
+
+  private sendClose(code: number | undefined, reason: Buffer): void {
+    this.enqueue(() => {
+      if (this.closeSent) return;
+      this.closeSent = true;
+      let payload = EMPTY;
+      if (code !== undefined) {
+        payload = Buffer.allocUnsafe(2 + reason.length);
+        payload.writeUInt16BE(code, 0);
+        reason.copy(payload, 2);
+      }
+      encodeFrame(this.sink, Opcode.Close, true, false, payload, this.nextMask());
+      if (this.closeReceived || (this.failure !== null && this.role === 'server')) this.afterCloseExchanged();
+      else this.sink.armCloseTimer();
+    });
+  }
+
+  /** Both Close frames have passed (or we failed): the server ends TCP, the client waits for it. */
+  private afterCloseExchanged(): void {
+    if (this.role === 'server') this.sink.endTransport();
+    else this.sink.armCloseTimer();
+  }
+
+  private writeData(opcode: number, fin: boolean, data: Buffer | string, callback?: WriteCallback): void {
+    if (typeof data === 'string') encodeTextFrame(this.sink, fin, data, this.nextMask(), callback);
+    else encodeFrame(this.sink, opcode, fin, false, data, this.nextMask(), callback);
+  }
+
+  private compressAndWrite(opcode: number, fin: boolean, first: boolean, data: Buffer, callback?: WriteCallback): void {
+    const queue: Array<() => void> = [];
+    this.sendQueue = queue;
+    this.codec!.compress(data, fin, (error, result) => {
+      if (this.readyState === ReadyState.CLOSED) return;
+      this.queuedBytes -= data.length;
+      if (error !== null) {
+        callback?.(error);
+        this.fail(ErrorCode.InvalidCompressedData, 'Compression failed: ' + error.message, CloseCode.InternalError);
+      } else {
+        encodeFrame(this.sink, opcode, fin, first, result, this.nextMask(), callback);
+      }
+      this.sendQueue = null;
+      this.runQueued(queue);
+    });
+  }
+
+  private enqueue(operation: () => void): void {
+    if (this.sendQueue === null) operation();
+    else this.sendQueue.push(operation);
+  }
+
+  /** Run operations that waited for a compression, stopping if one starts another. */
+  private runQueued(queue: Array<() => void>): void {
+    for (let i = 0; i < queue.length; i++) {
+      if (this.sendQueue !== null) {
+        for (let j = i; j < queue.length; j++) this.sendQueue.push(queue[j]);
+        return;
+      }
+      queue[i]();
+    }
+  }
+
+  private nextMask(): Uint8Array | null {
+    return this.generateMask === null ? null : this.generateMask();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function closeReasonFor(error: WebSocketError): string {
+  // The reason sent with a failure: the message, cut to fit a control frame.
+  const bytes = Buffer.from(error.message);
+  if (bytes.length <= 123) return error.message;
+  let end = 123;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString();
+}

@@ -1,0 +1,189 @@
+import { applyMask } from './mask.js';
+
+/** What the parser reports; the connection decides what a frame means. */
+export interface FrameHandler {
+  /**
+   * A frame header is complete. `length` has already been checked to fit in
+   * 2^63-1; the handler checks it against its limits and calls fail() on the
+   * parser's owner to stop, which the parser sees through `stopped`.
+   */
+  onFrameHeader(fin: boolean, rsv: number, opcode: number, masked: boolean, length: number): void;
+  /** Unmasked payload bytes of the current frame, in order, as they arrive. */
+  onFramePayload(data: Buffer): void;
+  /** The current frame's payload is complete. */
+  onFrameEnd(): void;
+  /** The 64-bit length had its most significant bit set (RFC 6455 §5.2). */
+  onInvalidLength(): void;
+}
+
+const enum Stage {
+  Header,
+  Payload,
+}
+
+/**
+ * Incremental RFC 6455 frame parser. Feed it chunks of any size; it reports
+ * headers, payload slices (unmasked in place, never copied) and frame ends.
+ * It can be paused mid-chunk (while a message is being inflated) and stopped
+ * for good (after a Close or a protocol failure).
+ */
+export class FrameParser {
+  stopped = false;
+  private paused = false;
+  private parsing = false;
+  private backlog: Buffer[] = [];
+
+  private stage = Stage.Header;
+  /** Header bytes collected so far when a header straddles chunks. */
+  private readonly scratch = Buffer.allocUnsafe(14);
+  private scratchLength = 0;
+
+  private masked = false;
+  private readonly mask = Buffer.allocUnsafe(4);
+  private remaining = 0;
+  private consumed = 0;
+
+  constructor(private readonly handler: FrameHandler) {}
+
+  /** Bytes received but not parsed yet (held while paused). */
+  get backlogBytes(): number {
+    let total = 0;
+    for (const b of this.backlog) total += b.length;
+    return total;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.stopped) return;
+    if (this.paused || this.parsing) {
+      this.backlog.push(chunk);
+      return;
+    }
+    this.parsing = true;
+    try {
+      this.parse(chunk);
+      this.drainBacklog();
+    } finally {
+      this.parsing = false;
+    }
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  /**
+   * Continue after pause(). Called from inside a handler callback (a
+   * synchronous inflate), it only clears the flag: the parse loop already on
+   * the stack goes on with the rest of its chunk, keeping bytes in order.
+   */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.parsing) return;
+    this.parsing = true;
+    try {
+      this.drainBacklog();
+    } finally {
+      this.parsing = false;
+    }
+  }
+
+  private drainBacklog(): void {
+    while (!this.paused && !this.stopped && this.backlog.length > 0) {
+      this.parse(this.backlog.shift()!);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.backlog = [];
+  }
+
+  private parse(chunk: Buffer): void {
+    const length = chunk.length;
+    let pos = 0;
+    while (pos < length || (this.stage === Stage.Payload && this.remaining === 0)) {
+      if (this.stopped) return;
+      if (this.paused) {
+        if (pos < length) this.backlog.unshift(chunk.subarray(pos));
+        return;
+      }
+      if (this.stage === Stage.Header) {
+        pos = this.readHeader(chunk, pos);
+        continue;
+      }
+      const n = Math.min(this.remaining, length - pos);
+      if (n > 0) {
+        const payload = chunk.subarray(pos, pos + n);
+        if (this.masked) applyMask(payload, this.mask, this.consumed & 3);
+        pos += n;
+        this.remaining -= n;
+        this.consumed += n;
+        this.handler.onFramePayload(payload);
+        if (this.stopped) return;
+      }
+      if (this.remaining === 0) {
+        this.stage = Stage.Header;
+        this.handler.onFrameEnd();
+      }
+    }
+  }
+
+  /** Reads header bytes from chunk[pos..]; returns the new position. */
+  private readHeader(chunk: Buffer, pos: number): number {
+    const available = chunk.length - pos;
+    if (this.scratchLength === 0 && available >= 2) {
+      const needed = headerSize(chunk[pos + 1]);
+      if (available >= needed) {
+        this.decodeHeader(chunk, pos);
+        return pos + needed;
+      }
+    }
+    // Slow path: gather the header byte by byte across chunks.
+    const scratch = this.scratch;
+    while (pos < chunk.length) {
+      scratch[this.scratchLength++] = chunk[pos++];
+      if (this.scratchLength >= 2 && this.scratchLength === headerSize(scratch[1])) {
+        this.scratchLength = 0;
+        this.decodeHeader(scratch, 0);
+        break;
+      }
+    }
+    return pos;
+  }
+
+  private decodeHeader(buf: Buffer, at: number): void {
+    const b0 = buf[at];
+    const b1 = buf[at + 1];
+    let length = b1 & 0x7f;
+    let offset = at + 2;
+    if (length === 126) {
+      length = buf.readUInt16BE(offset);
+      offset += 2;
+    } else if (length === 127) {
+      const high = buf.readUInt32BE(offset);
+      if (high > 0x7fffffff) {
+        this.handler.onInvalidLength();
+        return;
+      }
+      length = high * 0x100000000 + buf.readUInt32BE(offset + 4);
+      offset += 8;
+    }
+    this.masked = (b1 & 0x80) !== 0;
+    if (this.masked) {
+      this.mask[0] = buf[offset];
+      this.mask[1] = buf[offset + 1];
+      this.mask[2] = buf[offset + 2];
+      this.mask[3] = buf[offset + 3];
+    }
+    this.remaining = length;
+    this.consumed = 0;
+    this.handler.onFrameHeader((b0 & 0x80) !== 0, (b0 >> 4) & 0x7, b0 & 0x0f, this.masked, length);
+    this.stage = Stage.Payload;
+  }
+}
+
+function headerSize(b1: number): number {
+  const len = b1 & 0x7f;
+  return 2 + (len === 126 ? 2 : len === 127 ? 8 : 0) + ((b1 & 0x80) !== 0 ? 4 : 0);
+}

@@ -1,0 +1,106 @@
+import { applyMask } from './mask.js';
+
+export type WriteCallback = (error?: Error | null) => void;
+
+/** Where encoded frames go: a header (or a whole small frame) and an optional payload. */
+export interface FrameSink {
+  write(head: Buffer, tail: Buffer | null, callback?: WriteCallback): void;
+}
+
+/** Payloads below this are copied behind their header into one buffer (one write). */
+const COPY_THRESHOLD = 16 * 1024;
+
+export function frameHeaderSize(length: number, masked: boolean): number {
+  return (length < 126 ? 2 : length < 0x10000 ? 4 : 10) + (masked ? 4 : 0);
+}
+
+/** Writes a frame header at target[0..]; returns its size. */
+export function writeFrameHeader(
+  target: Buffer,
+  fin: boolean,
+  rsv1: boolean,
+  opcode: number,
+  length: number,
+  mask: Uint8Array | null,
+): number {
+  target[0] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
+  let offset = 2;
+  if (length < 126) {
+    target[1] = length;
+  } else if (length < 0x10000) {
+    target[1] = 126;
+    target.writeUInt16BE(length, 2);
+    offset = 4;
+  } else {
+    target[1] = 127;
+    target.writeUInt32BE(Math.floor(length / 0x100000000), 2);
+    target.writeUInt32BE(length >>> 0, 6);
+    offset = 10;
+  }
+  if (mask !== null) {
+    target[1] |= 0x80;
+    target[offset] = mask[0];
+    target[offset + 1] = mask[1];
+    target[offset + 2] = mask[2];
+    target[offset + 3] = mask[3];
+    offset += 4;
+  }
+  return offset;
+}
+
+/**
+ * Encodes one frame into the sink. The caller's payload is never modified:
+ * masked frames get a masked copy; large unmasked payloads go out as they are
+ * behind a separate header (a writev), small ones are copied behind it.
+ */
+export function encodeFrame(
+  sink: FrameSink,
+  opcode: number,
+  fin: boolean,
+  rsv1: boolean,
+  payload: Buffer,
+  mask: Uint8Array | null,
+  callback?: WriteCallback,
+): void {
+  const length = payload.length;
+  const headerSize = frameHeaderSize(length, mask !== null);
+  if (mask !== null || length < COPY_THRESHOLD) {
+    const frame = Buffer.allocUnsafe(headerSize + length);
+    writeFrameHeader(frame, fin, rsv1, opcode, length, mask);
+    if (length > 0) {
+      payload.copy(frame, headerSize);
+      if (mask !== null) applyMask(frame.subarray(headerSize), mask, 0);
+    }
+    sink.write(frame, null, callback);
+    return;
+  }
+  const header = Buffer.allocUnsafe(headerSize);
+  writeFrameHeader(header, fin, rsv1, opcode, length, null);
+  sink.write(header, payload, callback);
+}
+
+/**
+ * Encodes a text frame straight from a string, skipping the intermediate
+ * Buffer.from() copy for strings that fit the one-buffer path.
+ */
+export function encodeTextFrame(
+  sink: FrameSink,
+  fin: boolean,
+  text: string,
+  mask: Uint8Array | null,
+  callback?: WriteCallback,
+): void {
+  const length = text.length < 0x2000 ? Buffer.byteLength(text) : -1;
+  if (length < 0 || (mask === null && length >= COPY_THRESHOLD)) {
+    encodeFrame(sink, 0x1, fin, false, Buffer.from(text), mask, callback);
+    return;
+  }
+  const headerSize = frameHeaderSize(length, mask !== null);
+  const frame = Buffer.allocUnsafe(headerSize + length);
+  writeFrameHeader(frame, fin, false, 0x1, length, mask);
+  if (length > 0) {
+    frame.write(text, headerSize, 'utf8');
+    if (mask !== null) applyMask(frame.subarray(headerSize), mask, 0);
+  }
+  sink.write(frame, null, callback);
+}

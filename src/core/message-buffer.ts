@@ -1,0 +1,62 @@
+/** Parts smaller than this are copied together instead of kept one by one. */
+const SMALL_PART = 4096;
+const BLOCK_SIZE = 64 * 1024;
+
+/**
+ * The parts of a message being received. A message that arrives in one piece
+ * stays that piece (no copy). Small parts that follow others (a frame trickled
+ * in byte-sized TCP reads, a message in tiny fragments) are packed into
+ * 64 KiB blocks, so the memory held stays near the payload size instead of
+ * growing by an object per part.
+ */
+export class MessageBuffer {
+  length = 0;
+  private parts: Buffer[] = [];
+  private block: Buffer | null = null;
+  private blockUsed = 0;
+
+  push(part: Buffer): void {
+    this.length += part.length;
+    if (part.length >= SMALL_PART || this.parts.length === 0) {
+      this.closeBlock();
+      this.parts.push(part);
+      return;
+    }
+    let offset = 0;
+    while (offset < part.length) {
+      if (this.block === null || this.blockUsed === this.block.length) {
+        this.closeBlock();
+        this.block = Buffer.allocUnsafe(BLOCK_SIZE);
+        this.blockUsed = 0;
+      }
+      const n = part.copy(this.block, this.blockUsed, offset);
+      this.blockUsed += n;
+      offset += n;
+    }
+  }
+
+  /** The whole message as one Buffer; the buffer is empty afterwards. */
+  take(): Buffer {
+    this.closeBlock();
+    const parts = this.parts;
+    const result = parts.length === 1 ? parts[0] : parts.length === 0 ? EMPTY : Buffer.concat(parts, this.length);
+    this.parts = [];
+    this.length = 0;
+    return result;
+  }
+
+  clear(): void {
+    this.parts = [];
+    this.block = null;
+    this.length = 0;
+  }
+
+  private closeBlock(): void {
+    if (this.block !== null) {
+      this.parts.push(this.block.subarray(0, this.blockUsed));
+      this.block = null;
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

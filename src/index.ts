@@ -1,0 +1,11 @@
+export { WebSocket } from './api/websocket.js';
+export type { WebSocketOptions, SendOptions } from './api/websocket.js';
+export { WebSocketServer } from './api/websocket-server.js';
+export type { WebSocketServerOptions, VerifyClient, VerifyClientInfo } from './api/websocket-server.js';
+export { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './api/events.js';
+export type { BinaryType } from './api/binary-type.js';
+export type { HeartbeatOptions } from './api/options.js';
+export { CloseCode, closeCodeName, isValidWireCloseCode, isValidApplicationCloseCode } from './core/close-codes.js';
+export type { CloseInfo } from './core/connection.js';
+export { WebSocketError, ErrorCode } from './core/errors.js';
+export { DEFAULT_MAX_PAYLOAD, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_HANDSHAKE_TIMEOUT } from './api/options.js';

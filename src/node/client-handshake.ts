@@ -1,0 +1,241 @@
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { ErrorCode, WebSocketError } from '../core/errors.js';
+import { checkUpgradeResponse, generateKey } from '../core/handshake.js';
+import { offerClientExtensions, type NegotiatedExtensions } from './extensions.js';
+
+export interface ClientHandshakeOptions extends tls.ConnectionOptions {
+  headers?: Record<string, string>;
+  origin?: string;
+  handshakeTimeout?: number;
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  agent?: http.Agent;
+  /** An HTTP proxy (http://host:port) to tunnel through with CONNECT. */
+  proxy?: string | URL;
+  perMessageDeflate?: unknown;
+  maxPayload: number;
+}
+
+export interface HandshakeSuccess {
+  socket: Duplex;
+  head: Buffer;
+  protocol: string;
+  extensions: NegotiatedExtensions;
+  response: http.IncomingMessage;
+}
+
+export interface ClientHandshakeHooks {
+  onUpgrade(result: HandshakeSuccess): void;
+  /** A non-101 answer. Return true when the user takes the response over. */
+  onUnexpectedResponse(request: http.ClientRequest, response: http.IncomingMessage): boolean;
+  onRedirect(url: string, request: http.ClientRequest): void;
+  onError(error: Error): void;
+}
+
+export class HandshakeError extends WebSocketError {
+  statusCode?: number;
+  headers?: http.IncomingHttpHeaders;
+}
+
+/**
+ * Runs the client's opening handshake (RFC 6455 §4.1) over node:http(s),
+ * following redirects and tunnelling through a proxy when asked. Returns a
+ * function that aborts it.
+ */
+export function startClientHandshake(
+  firstUrl: URL,
+  protocols: readonly string[],
+  options: ClientHandshakeOptions,
+  hooks: ClientHandshakeHooks,
+): () => void {
+  let request: http.ClientRequest | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let finished = false;
+  let redirects = 0;
+
+  const finish = (): boolean => {
+    if (finished) return false;
+    finished = true;
+    if (timer !== null) clearTimeout(timer);
+    return true;
+  };
+  const fail = (error: Error): void => {
+    if (!finish()) return;
+    request?.destroy();
+    hooks.onError(error);
+  };
+
+  if (options.handshakeTimeout !== undefined && options.handshakeTimeout > 0) {
+    timer = setTimeout(() => {
+      fail(new WebSocketError(ErrorCode.HandshakeTimeout, `Opening handshake timed out after ${options.handshakeTimeout} ms`, 1006));
+    }, options.handshakeTimeout);
+  }
+
+  const attempt = (url: URL, sameOrigin: boolean): void => {
+    const secure = url.protocol === 'wss:';
+    const key = generateKey();
+    const offer = offerClientExtensions(options.perMessageDeflate, options.maxPayload);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (!sameOrigin && /^(authorization|cookie)$/i.test(name)) continue;
+      headers[name] = value;
+    }
+    Object.assign(headers, {
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Key': key,
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+    });
+    if (protocols.length > 0) headers['Sec-WebSocket-Protocol'] = protocols.join(', ');
+    if (offer.header !== null) headers['Sec-WebSocket-Extensions'] = offer.header;
+    if (options.origin !== undefined) headers.Origin = options.origin;
+
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const port = url.port !== '' ? Number(url.port) : secure ? 443 : 80;
+    const { headers: _h, origin: _o, handshakeTimeout: _t, followRedirects: _f, maxRedirects: _m, proxy, perMessageDeflate: _p, maxPayload: _x, agent, ...tlsOptions } = options;
+    const requestOptions: https.RequestOptions = {
+      ...tlsOptions,
+      host,
+      port,
+      path: url.pathname + url.search,
+      method: 'GET',
+      headers,
+      agent,
+    };
+    if (url.username !== '' || url.password !== '') {
+      requestOptions.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    }
+    if (secure && tlsOptions.servername === undefined && !net.isIP(host)) requestOptions.servername = host;
+
+    const send = (tunnel: Duplex | null): void => {
+      if (finished) {
+        tunnel?.destroy();
+        return;
+      }
+      if (tunnel !== null) {
+        requestOptions.agent = false;
+        requestOptions.createConnection = () => tunnel as net.Socket;
+      }
+      const req = (secure ? https.request : http.request)(requestOptions);
+      request = req;
+      req.on('error', fail);
+      req.on('upgrade', (response: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (finished) {
+          socket.destroy();
+          return;
+        }
+        const checked = checkUpgradeResponse(response.headers, key, protocols);
+        if (typeof checked === 'string') {
+          socket.destroy();
+          fail(handshakeError(checked, response));
+          return;
+        }
+        const extensions = offer.accept(checked.extensions);
+        if ('error' in extensions) {
+          socket.destroy();
+          fail(new WebSocketError(ErrorCode.ExtensionNegotiation, extensions.error, 1010));
+          return;
+        }
+        finish();
+        hooks.onUpgrade({ socket, head, protocol: checked.protocol, extensions, response });
+      });
+      req.on('response', (response: http.IncomingMessage) => {
+        if (finished) return;
+        const location = response.headers.location;
+        const status = response.statusCode ?? 0;
+        if (options.followRedirects && location !== undefined && status >= 300 && status < 400) {
+          response.resume();
+          req.destroy();
+          if (redirects >= (options.maxRedirects ?? 10)) {
+            fail(new WebSocketError(ErrorCode.TooManyRedirects, `Gave up after ${redirects} redirects: raise maxRedirects or fix the server`, 1006));
+            return;
+          }
+          redirects++;
+          let next: URL;
+          try {
+            next = new URL(location, url);
+          } catch {
+            fail(new WebSocketError(ErrorCode.InvalidUrl, `The server redirected to an invalid URL: ${location}`, 1006));
+            return;
+          }
+          if (next.protocol === 'http:') next.protocol = 'ws:';
+          else if (next.protocol === 'https:') next.protocol = 'wss:';
+          if (next.protocol !== 'ws:' && next.protocol !== 'wss:') {
+            fail(new WebSocketError(ErrorCode.InvalidUrl, `The server redirected to a URL that is not ws(s) or http(s): ${location}`, 1006));
+            return;
+          }
+          hooks.onRedirect(next.href, req);
+          attempt(next, sameOrigin && next.host === url.host && next.protocol === url.protocol);
+          return;
+        }
+        if (hooks.onUnexpectedResponse(req, response)) {
+          finish();
+          return;
+        }
+        response.resume();
+        fail(handshakeError(`Unexpected server response: ${status} ${response.statusMessage ?? ''}`.trim(), response));
+      });
+      req.end();
+    };
+
+    if (proxy === undefined) send(null);
+    else openTunnel(new URL(String(proxy)), host, port, secure, { ...tlsOptions, servername: requestOptions.servername }, send, fail);
+  };
+
+  attempt(firstUrl, true);
+  return () => fail(new WebSocketError(ErrorCode.HandshakeTimeout, 'The opening handshake was aborted', 1006));
+}
+
+function handshakeError(message: string, response: http.IncomingMessage): HandshakeError {
+  const error = new HandshakeError(ErrorCode.UnexpectedResponse, message, 1006);
+  error.statusCode = response.statusCode;
+  error.headers = response.headers;
+  return error;
+}
+
+/** Opens a CONNECT tunnel through an HTTP proxy, wrapping it in TLS for wss. */
+function openTunnel(
+  proxy: URL,
+  host: string,
+  port: number,
+  secure: boolean,
+  tlsOptions: tls.ConnectionOptions,
+  done: (socket: Duplex) => void,
+  fail: (error: Error) => void,
+): void {
+  const target = `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const headers: Record<string, string> = { Host: target };
+  if (proxy.username !== '') {
+    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+    headers['Proxy-Authorization'] = 'Basic ' + Buffer.from(credentials).toString('base64');
+  }
+  const connect = http.request({
+    host: proxy.hostname.startsWith('[') ? proxy.hostname.slice(1, -1) : proxy.hostname,
+    port: proxy.port !== '' ? Number(proxy.port) : 80,
+    method: 'CONNECT',
+    path: target,
+    headers,
+    agent: false,
+  });
+  connect.on('error', fail);
+  connect.on('connect', (response: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    if (response.statusCode !== 200) {
+      socket.destroy();
+      fail(handshakeError(`The proxy refused the tunnel: ${response.statusCode} ${response.statusMessage ?? ''}`.trim(), response));
+      return;
+    }
+    if (head.length > 0) socket.unshift(head);
+    if (!secure) {
+      done(socket);
+      return;
+    }
+    const secured = tls.connect({ ...tlsOptions, socket, servername: tlsOptions.servername ?? (net.isIP(host) ? undefined : host) });
+    secured.once('secureConnect', () => done(secured));
+    secured.once('error', fail);
+  });
+  connect.end();
+}

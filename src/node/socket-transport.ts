@@ -1,0 +1,204 @@
+import type { Duplex } from 'node:stream';
+import { Connection, type CloseInfo, type ConnectionSink, type Role } from '../core/connection.js';
+import type { WebSocketError } from '../core/errors.js';
+import type { WriteCallback } from '../core/frame-serializer.js';
+import type { MessageCodec } from '../core/message-codec.js';
+
+/** What the transport reports upward, to the API object. */
+export interface TransportListener {
+  onMessage(data: Buffer, isBinary: boolean): void;
+  onPing(data: Buffer): void;
+  onPong(data: Buffer): void;
+  onFailure(error: WebSocketError): void;
+  onDrain(): void;
+  onClose(info: CloseInfo): void;
+}
+
+export interface TransportOptions {
+  role: Role;
+  maxPayload: number;
+  closeTimeout: number;
+  codec?: MessageCodec | null;
+  compressThreshold?: number;
+  /** Send a ping every `interval` ms; terminate when no pong came within `timeout` ms. */
+  heartbeat?: { interval: number; timeout: number } | null;
+}
+
+/**
+ * Binds one protocol Connection to a socket: socket bytes go into the core,
+ * the core's frames go out corked, and the core's teardown instructions
+ * (end the transport, arm the close timer) become socket calls and timers.
+ */
+export class SocketTransport implements ConnectionSink {
+  readonly connection: Connection;
+  private closeTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private pongTimer: NodeJS.Timeout | null = null;
+  private ended = false;
+  private closed = false;
+
+  constructor(
+    readonly socket: Duplex,
+    head: Buffer | null,
+    private readonly options: TransportOptions,
+    private readonly listener: TransportListener,
+  ) {
+    this.connection = new Connection(this, {
+      role: options.role,
+      maxPayload: options.maxPayload,
+      codec: options.codec,
+      compressThreshold: options.compressThreshold,
+    });
+    const netSocket = socket as Duplex & { setNoDelay?: (on: boolean) => void; setTimeout?: (ms: number) => void };
+    netSocket.setNoDelay?.(true);
+    netSocket.setTimeout?.(0);
+    // Bytes that came with the upgrade are replayed through the socket, so
+    // they arrive after the caller has attached its listeners.
+    if (head !== null && head.length > 0) socket.unshift(head);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onSocketClose);
+    socket.on('error', this.onSocketError);
+    socket.on('drain', this.onSocketDrain);
+    if (options.heartbeat) this.startHeartbeat(options.heartbeat.interval, options.heartbeat.timeout);
+  }
+
+  /** Bytes handed to us but not yet to the OS. */
+  get bufferedAmount(): number {
+    return this.socket.writableLength + this.connection.queuedBytes;
+  }
+
+  /** Destroy the socket now (terminate(), timeouts). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    this.socket.resume();
+  }
+
+  // ---- ConnectionSink -------------------------------------------------------
+
+  write(head: Buffer, tail: Buffer | null, callback?: WriteCallback): void {
+    const socket = this.socket;
+    if (this.ended || socket.destroyed) {
+      if (callback) process.nextTick(callback, notWritable());
+      return;
+    }
+    if (tail === null) {
+      socket.write(head, callback);
+    } else {
+      socket.cork();
+      socket.write(head);
+      socket.write(tail, callback);
+      socket.uncork();
+    }
+  }
+
+  onMessage(data: Buffer, isBinary: boolean): void {
+    this.listener.onMessage(data, isBinary);
+  }
+
+  onPing(data: Buffer): void {
+    this.listener.onPing(data);
+  }
+
+  onPong(data: Buffer): void {
+    if (this.pongTimer !== null) {
+      clearTimeout(this.pongTimer);
+      this.pongTimer = null;
+    }
+    this.listener.onPong(data);
+  }
+
+  onCloseFrame(): void {
+    this.stopHeartbeat();
+  }
+
+  onFailure(error: WebSocketError): void {
+    this.listener.onFailure(error);
+  }
+
+  endTransport(): void {
+    this.stopHeartbeat();
+    if (!this.ended) {
+      this.ended = true;
+      this.socket.end();
+    }
+    // A peer that never closes its side must not hold the socket forever.
+    this.armCloseTimer();
+  }
+
+  armCloseTimer(): void {
+    this.stopHeartbeat();
+    if (this.closeTimer !== null || this.closed) return;
+    this.closeTimer = setTimeout(() => {
+      this.closeTimer = null;
+      this.socket.destroy();
+    }, this.options.closeTimeout);
+  }
+
+  // ---- socket events --------------------------------------------------------
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.connection.receive(chunk);
+  };
+
+  /** The peer sent FIN: end our side too (after anything still queued). */
+  private readonly onEnd = (): void => {
+    if (!this.ended) {
+      this.ended = true;
+      this.socket.end();
+    }
+  };
+
+  private readonly onSocketError = (): void => {
+    // 'close' follows; the close event reports 1006 unless a Close was exchanged.
+    this.socket.destroy();
+  };
+
+  private readonly onSocketDrain = (): void => {
+    this.listener.onDrain();
+  };
+
+  private readonly onSocketClose = (): void => {
+    if (this.closed) return;
+    this.closed = true;
+    this.ended = true;
+    if (this.closeTimer !== null) clearTimeout(this.closeTimer);
+    this.closeTimer = null;
+    this.stopHeartbeat();
+    this.socket.removeListener('data', this.onData);
+    this.listener.onClose(this.connection.transportClosed());
+  };
+
+  // ---- heartbeat ------------------------------------------------------------
+
+  private startHeartbeat(interval: number, timeout: number): void {
+    this.heartbeatTimer = setInterval(() => {
+      if (this.pongTimer !== null) return;
+      this.pongTimer = setTimeout(() => {
+        this.pongTimer = null;
+        this.socket.destroy();
+      }, timeout);
+      this.connection.ping(EMPTY);
+    }, interval);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
+    this.heartbeatTimer = null;
+    this.pongTimer = null;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function notWritable(): Error {
+  return Object.assign(new Error('The connection is closing: data can no longer be written'), { code: 'WS_ERR_NOT_OPEN' });
+}
