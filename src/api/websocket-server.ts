@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { acceptKeyFor, checkUpgradeRequest } from '../core/handshake.js';
-import { negotiateServerExtensions } from '../node/extensions.js';
+import { negotiateServerExtensions, validateServerExtensionOptions } from '../node/extensions.js';
 import { refuseUpgrade, switchingProtocols } from '../node/http-response.js';
 import {
   DEFAULT_CLOSE_TIMEOUT,
@@ -68,6 +68,7 @@ export class WebSocketServer extends EventEmitter {
       throw Object.assign(new TypeError('Pass exactly one of the options "port", "server" or "noServer"'), { code: 'WS_ERR_INVALID_OPTION' });
     }
     this.options = { clientTracking: true, ...options };
+    validateServerExtensionOptions(options.perMessageDeflate);
     this.clients = new Set();
     if (options.port !== undefined) {
       const server = http.createServer((_req, res) => {

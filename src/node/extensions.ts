@@ -1,4 +1,16 @@
 import type { MessageCodec } from '../core/message-codec.js';
+import { ExtensionHeaderError } from '../core/extension-header.js';
+import {
+  clientAccept,
+  clientOffer,
+  codecConfig,
+  ExtensionNegotiationError,
+  type PerMessageDeflateOptions,
+  type ResolvedPerMessageDeflate,
+  resolvePerMessageDeflate,
+  serverAccept,
+} from '../core/extensions/permessage-deflate.js';
+import { createDeflateCodec } from './deflate-codec.js';
 
 /**
  * The seam between the handshakes and the extensions socketeer supports
@@ -13,15 +25,54 @@ export interface NegotiatedExtensions {
   compressThreshold: number;
 }
 
+export type PerMessageDeflateOption = boolean | PerMessageDeflateOptions | undefined;
+
 const NONE: NegotiatedExtensions = { header: '', codec: null, compressThreshold: 0 };
+
+// Options objects are resolved once; users pass the same object to every connection.
+const resolved = new WeakMap<object, ResolvedPerMessageDeflate | null>();
+
+function resolve(option: unknown, enabledByDefault: boolean): ResolvedPerMessageDeflate | null {
+  if (option === null || typeof option !== 'object') {
+    return resolvePerMessageDeflate(option as PerMessageDeflateOption, enabledByDefault);
+  }
+  let result = resolved.get(option);
+  if (result === undefined) {
+    result = resolvePerMessageDeflate(option as PerMessageDeflateOptions, enabledByDefault);
+    resolved.set(option, result);
+  }
+  return result;
+}
+
+/**
+ * Checks a server's `perMessageDeflate` option (off unless given); throws a
+ * TypeError with code 'WS_ERR_INVALID_OPTION' when it is invalid.
+ */
+export function validateServerExtensionOptions(option: unknown): void {
+  resolve(option, false);
+}
 
 /** Server: choose among the client's offers. Returns NONE when nothing is enabled or acceptable. */
 export function negotiateServerExtensions(
-  _offerHeader: string | undefined,
-  _option: unknown,
+  offerHeader: string | undefined,
+  option: unknown,
   _maxPayload: number,
 ): NegotiatedExtensions | { error: string } {
-  return NONE;
+  const options = resolve(option, false);
+  if (options === null) return NONE;
+  let accepted;
+  try {
+    accepted = serverAccept(offerHeader, options);
+  } catch (error) {
+    if (error instanceof ExtensionHeaderError) return { error: error.message };
+    throw error;
+  }
+  if (accepted === null) return NONE;
+  return {
+    header: accepted.response,
+    codec: createDeflateCodec(codecConfig(accepted.params, true, options)),
+    compressThreshold: options.threshold,
+  };
 }
 
 export interface ClientExtensionOffer {
@@ -31,14 +82,25 @@ export interface ClientExtensionOffer {
   accept(responseHeader: string | undefined): NegotiatedExtensions | { error: string };
 }
 
-export function offerClientExtensions(_option: unknown, _maxPayload: number): ClientExtensionOffer {
+/** Client: what to offer (on unless `false`), and the check of the server's answer. */
+export function offerClientExtensions(option: unknown, _maxPayload: number): ClientExtensionOffer {
+  const options = resolve(option, true);
   return {
-    header: null,
+    header: options === null ? null : clientOffer(options),
     accept(responseHeader) {
-      if (responseHeader !== undefined && responseHeader.trim() !== '') {
-        return { error: 'The server accepted an extension the client did not offer' };
+      let params;
+      try {
+        params = clientAccept(responseHeader, options);
+      } catch (error) {
+        if (error instanceof ExtensionNegotiationError) return { error: error.message };
+        throw error;
       }
-      return NONE;
+      if (params === null || options === null) return NONE;
+      return {
+        header: responseHeader!.trim(),
+        codec: createDeflateCodec(codecConfig(params, false, options)),
+        compressThreshold: options.threshold,
+      };
     },
   };
 }
