@@ -36,6 +36,7 @@ export class SocketTransport implements ConnectionSink {
   private pongTimer: NodeJS.Timeout | null = null;
   private ended = false;
   private closed = false;
+  private corked = false;
 
   constructor(
     readonly socket: Duplex,
@@ -89,14 +90,21 @@ export class SocketTransport implements ConnectionSink {
       if (callback) process.nextTick(callback, notWritable());
       return;
     }
-    if (tail === null) {
-      socket.write(head, callback);
-    } else {
+    // Everything written in this tick leaves in one writev: an echo of a
+    // chunk holding many small messages costs one syscall, not one each.
+    if (!this.corked) {
+      this.corked = true;
       socket.cork();
-      socket.write(head);
-      socket.write(tail, callback);
-      socket.uncork();
+      process.nextTick(uncork, this);
     }
+    if (tail !== null) socket.write(head);
+    socket.write(tail ?? head, callback);
+  }
+
+  /** @internal */
+  flushCorked(): void {
+    this.corked = false;
+    this.socket.uncork();
   }
 
   onMessage(data: Buffer, isBinary: boolean): void {
@@ -198,6 +206,10 @@ export class SocketTransport implements ConnectionSink {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+function uncork(transport: SocketTransport): void {
+  transport.flushCorked();
+}
 
 function notWritable(): Error {
   return Object.assign(new Error('The connection is closing: data can no longer be written'), { code: 'WS_ERR_NOT_OPEN' });
