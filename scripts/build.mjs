@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 
-rmSync('dist', { recursive: true, force: true });
+// Overwrite in place: several builds may run at once in one checkout, and a
+// delete would pull dist/ from under a test that is running. `--clean` wipes it.
+if (process.argv.includes('--clean')) rmSync('dist', { recursive: true, force: true });
 for (const project of ['tsconfig.json', 'tsconfig.cjs.json']) {
   execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
 }
