@@ -1,5 +1,5 @@
 // Builds the ESM output (with declarations) and the CommonJS output into dist/.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -9,8 +9,16 @@ const tsc = require.resolve('typescript/bin/tsc');
 // Overwrite in place: several builds may run at once in one checkout, and a
 // delete would pull dist/ from under a test that is running. `--clean` wipes it.
 if (process.argv.includes('--clean')) rmSync('dist', { recursive: true, force: true });
+
+let failed = false;
 for (const project of ['tsconfig.json', 'tsconfig.cjs.json']) {
-  execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
+  // Both builds run even if the first reports type errors, so dist/ stays whole.
+  const result = spawnSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
+  if (result.status !== 0) failed = true;
 }
 mkdirSync('dist/cjs', { recursive: true });
 writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n');
+if (failed) {
+  console.error('build: TypeScript reported errors (see above)');
+  process.exit(1);
+}
