@@ -1,0 +1,141 @@
+// `socketeer conformance server|client|list`: the frame-level conformance suite from the command line.
+import { parseArgs } from 'node:util';
+import {
+  ConformanceError,
+  DEFAULT_OUT_DIR,
+  DEFAULT_TIMEOUTS,
+  isFailing,
+  runServerSuite,
+  selectedCases,
+  startClientSuite,
+  summaryTable,
+  writeReportFiles,
+  type CaseResult,
+  type SuiteReport,
+  type SuiteTimeouts,
+} from '../conformance/index.js';
+
+export const CONFORMANCE_USAGE = `Usage:
+  socketeer conformance server <ws://host:port/path> [options]
+      Run the cases against a server that echoes every message back.
+  socketeer conformance client [--port 9001] [--host 127.0.0.1] [--once] [options]
+      Listen; a client under test connects to /getCaseCount, then
+      /runCase?case=N&agent=NAME for N = 1..count (echoing every message back),
+      then /updateReports?agent=NAME, which writes the report.
+  socketeer conformance list [--cases ...]
+      Print the case ids and descriptions.
+
+Options:
+  --cases 1.*,7.3.*     only these cases (comma-separated, "*" matches the rest of an id)
+  --exclude 9.*         leave these cases out
+  --out DIR             where report.json and report.html go (default ./${DEFAULT_OUT_DIR})
+  --quick               9.x cases up to 1 MiB instead of 16 MiB
+  --case-timeout MS     time the peer has to answer a case (default ${DEFAULT_TIMEOUTS.caseMs})
+  --close-timeout MS    time a server has to close TCP after the closing handshake (default ${DEFAULT_TIMEOUTS.closeMs})
+  --fail-fast-window MS time a strict peer has to fail after the first invalid UTF-8 byte (default ${DEFAULT_TIMEOUTS.failFastMs})
+
+Exit status: 0 when no case is FAILED, UNCLEAN or WRONG CODE; 1 otherwise; 2 on a usage error.`;
+
+const OPTIONS = {
+  cases: { type: 'string' },
+  exclude: { type: 'string' },
+  out: { type: 'string' },
+  quick: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  once: { type: 'boolean' },
+  'case-timeout': { type: 'string' },
+  'close-timeout': { type: 'string' },
+  'fail-fast-window': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function numberOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ConformanceError('ERR_CONFORMANCE_USAGE', `--${name} needs a whole number, got "${value}"`);
+  }
+  return n;
+}
+
+function progress(): (result: CaseResult, index: number, total: number) => void {
+  const tty = process.stderr.isTTY;
+  return (result, index, total) => {
+    const mark = isFailing(result) ? ' !' : '';
+    if (tty) {
+      const line = `[${String(index).padStart(String(total).length)}/${total}] ${result.id} ${result.behavior} / ${result.behaviorClose}${mark}`;
+      process.stderr.write(`\r\x1b[K${line}${index === total ? '\n' : ''}`);
+    } else if (isFailing(result)) {
+      process.stderr.write(`${result.id}: ${result.behavior} / ${result.behaviorClose}: ${result.remarks[0] ?? ''}\n`);
+    }
+  };
+}
+
+function finish(report: SuiteReport, outDir: string): number {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  const files = writeReportFiles(outDir, report);
+  process.stdout.write(`${summaryTable(report)}\nReport: ${files.html} and ${files.json}\n`);
+  return report.failing === 0 ? 0 : 1;
+}
+
+/** Runs `socketeer conformance ...`; resolves with the exit status. */
+export async function conformanceCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const [mode, url, ...extra] = positionals;
+  if (values.help || !mode) {
+    process.stdout.write(`${CONFORMANCE_USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const timeouts: SuiteTimeouts = {};
+  const caseMs = numberOption(values['case-timeout'], 'case-timeout');
+  const closeMs = numberOption(values['close-timeout'], 'close-timeout');
+  const failFastMs = numberOption(values['fail-fast-window'], 'fail-fast-window');
+  if (caseMs !== undefined) timeouts.caseMs = caseMs;
+  if (closeMs !== undefined) timeouts.closeMs = closeMs;
+  if (failFastMs !== undefined) timeouts.failFastMs = failFastMs;
+  const selection = { cases: values.cases, exclude: values.exclude, full: !values.quick, timeouts, onResult: progress() };
+  const outDir = values.out ?? DEFAULT_OUT_DIR;
+
+  switch (mode) {
+    case 'list': {
+      for (const c of selectedCases(selection)) process.stdout.write(`${c.id.padEnd(9)} ${c.description}\n`);
+      return 0;
+    }
+    case 'server': {
+      if (!url || extra.length) {
+        throw new ConformanceError('ERR_CONFORMANCE_USAGE', 'conformance server needs exactly one URL: ws://host:port/path of an echo server');
+      }
+      return finish(await runServerSuite({ ...selection, url }), outDir);
+    }
+    case 'client': {
+      if (url) throw new ConformanceError('ERR_CONFORMANCE_USAGE', `conformance client takes no URL (got "${url}"); use --port`);
+      const port = numberOption(values.port, 'port') ?? 9001;
+      let status = 0;
+      let resolveDone: () => void = () => {};
+      const done = new Promise<void>((resolve) => (resolveDone = resolve));
+      const suite = await startClientSuite({
+        ...selection,
+        port,
+        host: values.host,
+        onReport: (report) => {
+          status = finish(report, outDir);
+          if (values.once) resolveDone();
+        },
+      });
+      process.stdout.write(
+        `Conformance server for clients on ${suite.url} (${suite.cases.length} cases): ` +
+          `${suite.url}/getCaseCount, ${suite.url}/runCase?case=N&agent=NAME, ${suite.url}/updateReports?agent=NAME\n` +
+          (values.once ? 'Exits after the first /updateReports.\n' : 'Ctrl-C to stop.\n'),
+      );
+      const stop = () => resolveDone();
+      process.once('SIGINT', stop);
+      await done;
+      process.off('SIGINT', stop);
+      await suite.close();
+      return status;
+    }
+    default:
+      throw new ConformanceError('ERR_CONFORMANCE_USAGE', `unknown mode "${mode}"; use server, client or list (see --help)`);
+  }
+}

@@ -1,0 +1,87 @@
+// Records what crossed the wire during one case: the first bytes each way and
+// a readable list of frames and TCP events with their times.
+import { performance } from 'node:perf_hooks';
+import { opcodeName } from './frames.js';
+import type { Trace, TraceEvent } from './types.js';
+
+const HEAD_BYTES = 512;
+const MAX_EVENTS = 160;
+const MAX_IMPORTANT_EVENTS = 40;
+
+export class TraceRecorder {
+  readonly start = performance.now();
+  private sentTotal = 0;
+  private receivedTotal = 0;
+  private sentHead: Buffer[] = [];
+  private receivedHead: Buffer[] = [];
+  private sentHeadLen = 0;
+  private receivedHeadLen = 0;
+  private events: TraceEvent[] = [];
+  private dropped = 0;
+  private important = 0;
+
+  now(): number {
+    return Math.round((performance.now() - this.start) * 10) / 10;
+  }
+
+  /** `important` events (close frames, TCP teardown) are kept even past the cap. */
+  event(dir: TraceEvent['dir'], text: string, important = false): void {
+    if (this.events.length < MAX_EVENTS || (important && this.important < MAX_IMPORTANT_EVENTS)) {
+      if (this.events.length >= MAX_EVENTS) this.important++;
+      this.events.push({ t: this.now(), dir, text });
+    } else {
+      this.dropped++;
+    }
+  }
+
+  bytesOut(buf: Buffer): void {
+    this.sentTotal += buf.length;
+    if (this.sentHeadLen < HEAD_BYTES) {
+      const part = buf.subarray(0, HEAD_BYTES - this.sentHeadLen);
+      this.sentHead.push(Buffer.from(part));
+      this.sentHeadLen += part.length;
+    }
+  }
+
+  bytesIn(buf: Buffer): void {
+    this.receivedTotal += buf.length;
+    if (this.receivedHeadLen < HEAD_BYTES) {
+      const part = buf.subarray(0, HEAD_BYTES - this.receivedHeadLen);
+      this.receivedHead.push(Buffer.from(part));
+      this.receivedHeadLen += part.length;
+    }
+  }
+
+  toJSON(): Trace {
+    return {
+      sent: { total: this.sentTotal, head: Buffer.concat(this.sentHead).toString('hex') },
+      received: { total: this.receivedTotal, head: Buffer.concat(this.receivedHead).toString('hex') },
+      events: this.events,
+      eventsDropped: this.dropped,
+    };
+  }
+}
+
+export function describePayload(payload: Buffer): string {
+  if (payload.length === 0) return '';
+  const preview = payload.subarray(0, 32);
+  const text = preview.toString('utf8');
+  const printable = /^[\x20-\x7e]*$/.test(text) && Buffer.from(text, 'utf8').equals(preview);
+  const more = payload.length > preview.length ? '...' : '';
+  return printable ? ` "${text}${more}"` : ` 0x${preview.toString('hex')}${more}`;
+}
+
+export function describeFrame(f: {
+  opcode: number;
+  fin: boolean;
+  rsv: number;
+  masked?: boolean;
+  payload: Buffer;
+}): string {
+  const flags = `${f.fin ? 'fin' : 'FIN=0'}${f.rsv ? ` RSV=${f.rsv}` : ''}${f.masked ? ' masked' : ''}`;
+  let body = describePayload(f.payload);
+  if (f.opcode === 8 && f.payload.length >= 2) {
+    body = ` code=${f.payload.readUInt16BE(0)}${describePayload(f.payload.subarray(2))}`;
+  }
+  return `${opcodeName(f.opcode)} ${flags} len=${f.payload.length}${body}`;
+}
