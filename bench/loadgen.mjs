@@ -1,0 +1,258 @@
+// The load generator for server-role metrics: one program, the same for every
+// server under test, in its own process. It speaks WebSocket with raw
+// node:net sockets and pre-encoded masked frames, so that the server is the
+// bottleneck. argv[2] is a JSON config; the result goes back over IPC.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FrameCounter, encodeFrame, compressMessage, jsonLike, upgradeRequest } from './lib/frames.mjs';
+import { quantile } from './lib/stats.mjs';
+
+const cfg = JSON.parse(process.argv[2]);
+
+/** CPU seconds used so far by the process under test (Linux /proc), or NaN. */
+function subjectCpu() {
+  try {
+    const stat = readFileSync(`/proc/${cfg.subjectPid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100/s)
+  } catch {
+    return NaN;
+  }
+}
+const DEFLATE_OFFER = 'permessage-deflate; client_no_context_takeover; server_no_context_takeover';
+
+function connectTcp(port) {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: '127.0.0.1', noDelay: true });
+    s.once('connect', () => { s.removeListener('error', reject); resolve(s); });
+    s.once('error', reject);
+  });
+}
+
+/** Raw WebSocket opening handshake. Resolves with the socket and any bytes after the response head. */
+async function connectWs(port, extensions) {
+  const s = await connectTcp(port);
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const onData = (chunk) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      const end = buf.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      s.removeListener('data', onData);
+      s.removeListener('error', reject);
+      const head = buf.subarray(0, end).toString('latin1');
+      if (!head.startsWith('HTTP/1.1 101')) {
+        s.destroy();
+        reject(new Error(`handshake refused: ${head.split('\r\n')[0]}`));
+        return;
+      }
+      resolve({ socket: s, rest: buf.subarray(end + 4), head });
+    };
+    s.on('data', onData);
+    s.once('error', reject);
+    s.write(upgradeRequest(port, extensions));
+  });
+}
+
+async function connectMany(n, fn, concurrency = 128) {
+  const out = new Array(n);
+  let next = 0;
+  async function worker() {
+    while (next < n) {
+      const i = next++;
+      out[i] = await fn(i);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(n, concurrency) }, worker));
+  return out;
+}
+
+function payloadFor(spec) {
+  if (spec.kind === 'json') return jsonLike(spec.size);
+  const p = Buffer.alloc(spec.size, spec.kind === 'text' ? 'a' : 0x5a);
+  return p;
+}
+
+function frameFor(spec) {
+  const payload = payloadFor(spec);
+  if (cfg.tcp) return payload;
+  if (spec.kind === 'json') return encodeFrame(compressMessage(payload), { opcode: 1, rsv1: true });
+  return encodeFrame(payload, { opcode: spec.kind === 'text' ? 1 : 2 });
+}
+
+/** Windowed echo: every connection keeps `window` messages in flight. */
+async function echo() {
+  const frame = frameFor(cfg.payload);
+  const batch = Buffer.concat(Array(cfg.window).fill(frame));
+  const flen = frame.length;
+  const size = cfg.payload.size;
+  let messages = 0;
+  let bytes = 0;
+  let negotiated = '';
+  const conns = await connectMany(cfg.conns, async () => {
+    if (cfg.tcp) return { socket: await connectTcp(cfg.port), rest: Buffer.alloc(0) };
+    const c = await connectWs(cfg.port, cfg.payload.kind === 'json' ? DEFLATE_OFFER : undefined);
+    negotiated = /sec-websocket-extensions:\s*(.*)/i.exec(c.head)?.[1] ?? '';
+    return c;
+  });
+  if (cfg.payload.kind === 'json' && !/permessage-deflate/.test(negotiated)) {
+    for (const c of conns) c.socket.destroy();
+    return { skipped: 'server did not negotiate permessage-deflate' };
+  }
+  for (const { socket, rest } of conns) {
+    let got = 0;
+    let carry = 0;
+    let counter = null;
+    if (cfg.tcp) {
+      socket.on('data', (chunk) => {
+        bytes += chunk.length;
+        carry += chunk.length;
+        const k = Math.floor(carry / size);
+        if (k > 0) { carry -= k * size; messages += k; socket.write(batch.subarray(0, Math.min(k, cfg.window) * flen)); }
+      });
+    } else {
+      counter = new FrameCounter(() => { got++; });
+      socket.on('data', (chunk) => {
+        const before = counter.bytes;
+        counter.push(chunk);
+        bytes += counter.bytes - before;
+        if (got > 0) {
+          messages += got;
+          socket.write(got <= cfg.window ? batch.subarray(0, got * flen) : Buffer.concat(Array(got).fill(frame)));
+          got = 0;
+        }
+      });
+      if (rest.length) counter.push(rest);
+    }
+    socket.on('error', () => {});
+    socket.write(batch);
+  }
+  await sleep(cfg.warmupMs);
+  const m0 = messages, b0 = bytes, t0 = performance.now(), cpu0 = subjectCpu();
+  await sleep(cfg.durationMs);
+  const m1 = messages, b1 = bytes, t1 = performance.now(), cpu1 = subjectCpu();
+  for (const c of conns) c.socket.destroy();
+  const secs = (t1 - t0) / 1000;
+  return {
+    messagesPerSec: (m1 - m0) / secs, bytesPerSec: (b1 - b0) / secs, payloadBytesPerSec: ((m1 - m0) * size) / secs,
+    subjectCpuShare: (cpu1 - cpu0) / secs, messagesPerCpuSec: (m1 - m0) / (cpu1 - cpu0),
+  };
+}
+
+/** Open-loop sends at a fixed total rate; round-trip time of every message. */
+async function latency() {
+  const frame = frameFor(cfg.payload);
+  const conns = await connectMany(cfg.conns, () => connectWs(cfg.port));
+  const total = Math.ceil((cfg.rate * (cfg.warmupMs + cfg.durationMs)) / 1000) + 16;
+  const samples = new Float64Array(total);
+  let nSamples = 0;
+  let measuring = false;
+  const queues = conns.map(({ socket, rest }) => {
+    const q = { times: new Float64Array(total), head: 0, tail: 0 };
+    const counter = new FrameCounter(() => {
+      const rtt = performance.now() - q.times[q.head++];
+      if (measuring) samples[nSamples++] = rtt;
+    });
+    socket.on('data', (chunk) => counter.push(chunk));
+    socket.on('error', () => {});
+    if (rest.length) counter.push(rest);
+    q.socket = socket;
+    return q;
+  });
+  const start = performance.now();
+  let sent = 0;
+  let rr = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor(((performance.now() - start) * cfg.rate) / 1000) - sent;
+    for (let i = 0; i < due && sent < total; i++, sent++) {
+      const q = queues[rr++ % queues.length];
+      q.times[q.tail++] = performance.now();
+      q.socket.write(frame);
+    }
+  }, 1);
+  await sleep(cfg.warmupMs);
+  measuring = true;
+  await sleep(cfg.durationMs);
+  measuring = false;
+  clearInterval(timer);
+  await sleep(50);
+  for (const q of queues) q.socket.destroy();
+  const s = Array.from(samples.subarray(0, nSamples)).sort((a, b) => a - b);
+  return { samples: nSamples, p50: quantile(s, 0.5) * 1000, p99: quantile(s, 0.99) * 1000, p999: quantile(s, 0.999) * 1000 };
+}
+
+/** One message in, to every client: time until the last client has it. */
+async function broadcast() {
+  const trigger = frameFor(cfg.payload);
+  const conns = await connectMany(cfg.conns, () => connectWs(cfg.port), 64);
+  let outstanding = 0;
+  let done = null;
+  for (const { socket, rest } of conns) {
+    const counter = new FrameCounter(() => { if (--outstanding === 0) done(); });
+    socket.on('data', (chunk) => counter.push(chunk));
+    socket.on('error', () => {});
+    if (rest.length) counter.push(rest);
+  }
+  const times = [];
+  const deadline = performance.now() + cfg.durationMs;
+  for (let r = 0; r < cfg.warmupReps + cfg.reps && performance.now() < deadline; r++) {
+    const finished = new Promise((resolve) => { done = resolve; });
+    outstanding = conns.length;
+    const t0 = performance.now();
+    conns[0].socket.write(trigger);
+    await finished;
+    if (r >= cfg.warmupReps) times.push(performance.now() - t0);
+    await sleep(2);
+  }
+  for (const c of conns) c.socket.destroy();
+  times.sort((a, b) => a - b);
+  return { reps: times.length, medianMs: quantile(times, 0.5), times };
+}
+
+/** Completed opening handshakes per second, `concurrency` at a time. */
+async function handshakes() {
+  let completed = 0;
+  let failed = 0;
+  let running = true;
+  async function worker() {
+    while (running) {
+      try {
+        const { socket } = await connectWs(cfg.port);
+        socket.destroy();
+        completed++;
+      } catch {
+        failed++;
+        await sleep(5);
+      }
+    }
+  }
+  const workers = Array.from({ length: cfg.concurrency }, worker);
+  await sleep(cfg.warmupMs);
+  const c0 = completed, t0 = performance.now();
+  await sleep(cfg.durationMs);
+  const c1 = completed, t1 = performance.now();
+  running = false;
+  await Promise.all(workers);
+  return { perSec: ((c1 - c0) * 1000) / (t1 - t0), failed };
+}
+
+/** Opens `conns` idle connections, reports, and holds them until told to stop. */
+async function idle() {
+  const t0 = performance.now();
+  const conns = await connectMany(cfg.conns, () => connectWs(cfg.port), 256);
+  for (const { socket } of conns) socket.on('error', () => {});
+  process.send({ type: 'connected', conns: conns.length, ms: performance.now() - t0 });
+  await new Promise((resolve) => process.on('message', (m) => { if (m.type === 'stop') resolve(); }));
+  for (const c of conns) c.socket.destroy();
+  return { conns: conns.length };
+}
+
+const modes = { echo, latency, broadcast, handshakes, idle };
+try {
+  const result = await modes[cfg.mode]();
+  process.send({ type: 'result', result }, () => process.exit(0));
+} catch (e) {
+  process.send({ type: 'result', error: String(e.stack || e) }, () => process.exit(1));
+}

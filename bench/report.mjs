@@ -1,0 +1,186 @@
+// Turns a benchmark result into a Markdown table, an SVG chart of the ratios
+// (hand-written, no dependencies) and, for full runs, docs/performance.md.
+import { writeFileSync } from 'node:fs';
+
+function num(v) {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  if (Math.abs(v) >= 100) return Math.round(v).toLocaleString('en-US');
+  return v.toPrecision(3);
+}
+
+function cell(s) {
+  if (!s || !Number.isFinite(s.median)) return '–';
+  return s.min === s.max ? num(s.median) : `${num(s.median)} (${num(s.min)}–${num(s.max)})`;
+}
+
+function verdict(m) {
+  if (m.meetsGoal === undefined) return '';
+  const goal = m.better === 'higher' ? `≥ ${m.goal}` : `≤ ${m.goal}`;
+  return `${goal} ${m.meetsGoal ? '✅' : '❌'}`;
+}
+
+export function markdownTable(result) {
+  const rows = [
+    '| Metric | Unit | Better | ws median (min–max) | socketeer median (min–max) | socketeer/ws | Goal | per CPU-s ratio |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const m of result.metrics) {
+    if (m.tcp) {
+      rows.push(`| ${m.label} | ${m.unit} | ${m.better === 'higher' ? '↑ higher' : '↓ lower'} | ${cell(m.tcp)} (no library) | | | | |`);
+      continue;
+    }
+    const notes = [m.wsNote && `ws: ${m.wsNote}`, m.socketeerNote && `socketeer: ${m.socketeerNote}`].filter(Boolean);
+    const ratio = m.ratio === null || m.ratio === undefined ? '–' : `${m.ratio.toFixed(2)}×`;
+    rows.push(`| ${m.label}${notes.length ? ` (${notes.join('; ')})` : ''} | ${m.unit} | ${m.better === 'higher' ? '↑ higher' : '↓ lower'} | ${cell(m.ws)} | ${cell(m.socketeer)} | ${ratio} | ${verdict(m)} | ${Number.isFinite(m.perCpuSecRatio) ? `${m.perCpuSecRatio.toFixed(2)}×` : ''} |`);
+  }
+  const large = result.metrics.filter((m) => m.tcpCeiling);
+  if (large.length) {
+    rows.push('', '| Large messages against raw TCP (same loopback, same echo pattern) | TCP MB/s | ws / TCP | socketeer / TCP | Goal socketeer ≥ 0.8 |', '|---|---|---|---|---|');
+    for (const m of large) {
+      const ok = Number.isFinite(m.socketeerVsTcp) ? (m.socketeerVsTcp >= 0.8 ? '✅' : '❌') : '';
+      rows.push(`| ${m.label} | ${num(m.tcpCeiling)} | ${num(m.wsVsTcp)} | ${num(m.socketeerVsTcp)} | ${ok} |`);
+    }
+  }
+  return rows.join('\n') + '\n';
+}
+
+function esc(s) {
+  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Horizontal bars of socketeer/ws on a log scale centred on 1. */
+export function svgChart(result) {
+  const rows = result.metrics.filter((m) => Number.isFinite(m.ratio));
+  const rowH = 20;
+  const labelW = 470;
+  const chartW = 400;
+  const top = 58;
+  const width = labelW + chartW + 90;
+  const height = top + rows.length * rowH + 30;
+  const mid = labelW + chartW / 2;
+  const maxLog = 2; // the axis spans 1/4 .. 4
+  const x = (r) => mid + (Math.max(-maxLog, Math.min(maxLog, Math.log2(r))) / maxLog) * (chartW / 2);
+  const out = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
+  out.push(`<text x="10" y="20" font-size="15" font-weight="bold">socketeer / ws, median of ${result.meta.params.rounds} round(s): ${esc(result.meta.machine.cpu)}, ${result.meta.machine.cores} cores, Node ${esc(result.meta.machine.node)}</text>`);
+  out.push(`<text x="10" y="38" fill="#555">Bars right of 1× mean socketeer's value is larger. ↑ higher is better, ↓ lower is better; green = socketeer better, red = ws better. Log scale, clipped at 1/4× and 4×.</text>`);
+  for (const tick of [0.25, 0.5, 1, 2, 4]) {
+    const tx = x(tick);
+    out.push(`<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${top + rows.length * rowH}" stroke="${tick === 1 ? '#333' : '#ddd'}" stroke-width="1"/>`);
+    out.push(`<text x="${tx}" y="${top + rows.length * rowH + 16}" text-anchor="middle" fill="#555">${tick}×</text>`);
+  }
+  rows.forEach((m, i) => {
+    const y = top + i * rowH;
+    const good = m.better === 'higher' ? m.ratio >= 1 : m.ratio <= 1;
+    const x0 = Math.min(mid, x(m.ratio));
+    const w = Math.max(1, Math.abs(x(m.ratio) - mid));
+    const label = `${m.better === 'higher' ? '↑' : '↓'} ${m.label}`;
+    out.push(`<text x="${labelW - 8}" y="${y + 14}" text-anchor="end">${esc(label.length > 78 ? label.slice(0, 77) + '…' : label)}</text>`);
+    out.push(`<rect x="${x0}" y="${y + 4}" width="${w}" height="${rowH - 8}" fill="${good ? '#2a9d4b' : '#d1495b'}"/>`);
+    out.push(`<text x="${labelW + chartW + 8}" y="${y + 14}">${m.ratio.toFixed(2)}×</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+function machineLines(meta) {
+  const ws = meta.ws;
+  const bu = ws.bufferutil?.wsGetsNative ? `bufferutil ${ws.bufferutil.version} (native binding loaded and used by ws)` : `bufferutil NOT native: ${JSON.stringify(ws.bufferutil)}`;
+  const u8 = ws.utf8Validate?.nativeBindingLoads
+    ? `utf-8-validate ${ws.utf8Validate.version} installed, native binding loads; ws uses ${ws.utf8Validate.wsUses}`
+    : `utf-8-validate: ${JSON.stringify(ws.utf8Validate)}`;
+  return [
+    `- Date: ${meta.date}${meta.commit ? `, commit \`${meta.commit}\`` : ''}`,
+    `- Command: \`${meta.command}\`${meta.argv.length ? ` (args: \`${meta.argv.join(' ')}\`)` : ''}, ${meta.params.rounds} round(s), ${meta.elapsedSeconds} s`,
+    `- Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB, ${meta.machine.os}`,
+    `- Node ${meta.machine.node}; ws ${ws.ws} with ${bu}; ${u8}`,
+    `- Open files: soft ${meta.nofile.soft}, hard ${meta.nofile.hard}${meta.nofile.raisedTo ? `, raised to ${meta.nofile.raisedTo}` : ''}; idle-connection test with ${meta.nofile.idleConnections} connections`,
+    `- CPU pinning: ${meta.pinning}`,
+    `- Load average (1/5/15 min) at start ${meta.loadAverageAtStart?.join(' / ')}, at end ${meta.loadAverageAtEnd?.join(' / ')} (other work on the machine adds noise)`,
+    ...(meta.standIn ? [`- NOTE: ${meta.standIn}`] : []),
+  ].join('\n');
+}
+
+export function writeReports(result, dir, base, { docs } = {}) {
+  const table = markdownTable(result);
+  writeFileSync(`${dir}${base}.md`, `# socketeer vs ws\n\n${machineLines(result.meta)}\n\n${table}`);
+  writeFileSync(`${dir}${base}.svg`, svgChart(result));
+  if (docs) writeFileSync(docs, performanceDoc(result, table));
+}
+
+function performanceDoc(result, table) {
+  return `# Performance
+
+socketeer is measured against [\`ws\`](https://github.com/websockets/ws) in its
+fastest setup (native \`bufferutil\`; \`utf-8-validate\` installed, though ws 8
+prefers Node's own native \`buffer.isUtf8\`). This page shows the last committed
+run of \`npm run bench\`; the raw numbers are in
+[\`bench-results/latest.json\`](../bench-results/latest.json).
+
+## Last run
+
+${machineLines(result.meta)}
+
+![socketeer/ws ratios](../bench-results/latest.svg)
+
+${table}
+Ratios are socketeer/ws of the medians. For throughput, handshakes and MB/s
+higher is better; for latency, broadcast time and memory lower is better, so a
+ratio below 1 is a win there. "Goal" is the target from the performance issue.
+"per CPU-s ratio" (message rates only) divides each library's messages by the
+CPU seconds its process used in the same interval: when the machine is busy
+with other work, it is the steadier of the two numbers.
+
+## Running it
+
+\`\`\`sh
+npm run bench          # full run, under 10 minutes on 2 cores; writes bench-results/latest.*
+npm run bench:quick    # the same cases, shorter and smaller, under a minute; writes bench-results/quick.*
+node bench/run.mjs --only=throughput.server,codec   # a subset (writes bench-results/partial.*)
+node bench/run.mjs --only=throughput.server.binary.64 --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
+\`\`\`
+
+## How it measures
+
+- Every case runs both libraries in the same run, alternating the order from
+  round to round; each number is the median of the rounds, with min–max.
+- Processes: the code under test runs alone in one process, the traffic
+  generator in another, pinned to different CPUs with \`taskset\` when the
+  machine has two or more. Everything is on 127.0.0.1. Every phase has a
+  timeout, and every child process is killed at the end.
+- Both libraries go through one adapter surface (\`bench/lib/adapters.mjs\`:
+  create a server, create a client, broadcast), so they run identical code.
+- **Server role**: the library's \`WebSocketServer\` echoes every message. The load
+  generator (\`bench/loadgen.mjs\`) is library-neutral and cheap: raw
+  \`node:net\` sockets writing pre-encoded masked frames and counting the
+  replies by their headers, so the server is the bottleneck.
+- **Client role**: the server is fixed (\`bench/rawserver.mjs\`, raw
+  \`node:net\`): it answers the handshake and echoes every frame back unmasked
+  (binary payloads are passed through as received, text and compressed ones are
+  unmasked). The library's client runs in \`bench/client-driver.mjs\`.
+- Throughput: a window of messages in flight per connection; each reply
+  triggers the next message; messages/s over the measured interval, after a
+  warm-up.
+- Latency: an open-loop schedule at a fixed total rate; the round-trip time of
+  every message, from the moment it is written.
+- Large messages: echo with a small window; MB/s of payload. The ceiling is the
+  same load generator moving the same bytes through a plain TCP echo
+  (\`socket.pipe(socket)\`) on the same loopback.
+- Broadcast: 1,000 connected clients; one client sends a message, the server
+  sends it to every client (the library's own broadcast primitive if it has
+  one, else a loop over \`clients\`); time until the last client has it.
+- Handshakes: 32 concurrent connect–upgrade–close loops; completed handshakes/s.
+- Memory: RSS and V8 heap growth per idle open connection, after forced GC,
+  measured inside the process under test.
+- Parser/serializer: in-process, no sockets. ws: its \`Receiver\` and
+  \`Sender.frame\` from \`ws/lib\`; socketeer: its sans-I/O core (\`Connection\`
+  for parsing frames into messages, \`encodeFrame\` with a random mask for
+  serializing). Parse input is ~64 KB chunks of masked binary frames;
+  serialize output is one masked frame from a payload the caller keeps.
+- permessage-deflate: both libraries with the same parameters (zlib defaults,
+  threshold 0, no context takeover on either side); the load generator sends a
+  pre-compressed JSON-like message and counts replies, the fixed server for the
+  client role echoes the compressed payload back.
+`;
+}

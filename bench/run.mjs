@@ -1,0 +1,302 @@
+// `npm run bench`: socketeer against ws, alternating, several rounds.
+// Options: --quick (under a minute), --only=<id prefix,...>, --rounds=N,
+//          --server-node-args="<flags for the server/client under test>"
+//          (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+import { execSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { wsNativeReport } from './lib/adapters.mjs';
+import { configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
+import { summary } from './lib/stats.mjs';
+import { writeReports } from './report.mjs';
+
+const here = (f) => fileURLToPath(new URL(f, import.meta.url));
+const args = Object.fromEntries(process.argv.slice(2).map((a) => {
+  const [k, ...v] = a.replace(/^--/, '').split('=');
+  return [k, v.length ? v.join('=') : true];
+}));
+const quick = Boolean(args.quick);
+const LIBS = ['ws', 'socketeer'];
+const P = quick
+  ? { rounds: 1, warmupMs: 150, durationMs: 300, latencyMs: 500, idleConns: 1000, bcastReps: 10, bcastWarm: 3, codecWarm: 80, codecMs: 200 }
+  : { rounds: 3, warmupMs: 400, durationMs: 1200, latencyMs: 2000, idleConns: 10000, bcastReps: 50, bcastWarm: 10, codecWarm: 300, codecMs: 800 };
+if (args.rounds) P.rounds = Number(args.rounds);
+const only = typeof args.only === 'string' ? args.only.split(',') : null;
+const subjectArgs = typeof args['server-node-args'] === 'string' ? args['server-node-args'].split(' ').filter(Boolean) : [];
+const SUBJECT_CPU = 0;
+const LOAD_CPU = 1;
+
+// ---- environment -------------------------------------------------------------
+function nofileLimits() {
+  const soft = Number(spawnSync('sh', ['-c', 'ulimit -Sn']).stdout.toString().trim());
+  const hardText = spawnSync('sh', ['-c', 'ulimit -Hn']).stdout.toString().trim();
+  return { soft, hard: hardText === 'unlimited' ? Infinity : Number(hardText) };
+}
+const limits = nofileLimits();
+const needed = P.idleConns + 512;
+let raiseTo = 0;
+if (limits.soft < needed) {
+  if (limits.hard >= needed) raiseTo = needed;
+  else { raiseTo = limits.hard; P.idleConns = Math.max(100, limits.hard - 512); }
+}
+const pin = os.cpus().length >= 2 && hasTaskset();
+configureChildren({ pin, raiseNofileTo: raiseTo });
+
+let commit = '';
+try { commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* not a checkout */ }
+const meta = {
+  date: new Date().toISOString(),
+  command: quick ? 'npm run bench:quick' : 'npm run bench',
+  argv: process.argv.slice(2),
+  quick,
+  commit,
+  machine: {
+    cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+  },
+  nofile: { soft: limits.soft, hard: limits.hard === Infinity ? 'unlimited' : limits.hard, raisedTo: raiseTo || null, idleConnections: P.idleConns },
+  pinning: pin ? `server/client under test on CPU ${SUBJECT_CPU}, load generator / fixed server on CPU ${LOAD_CPU} (taskset)` : 'none',
+  params: P,
+  ws: wsNativeReport(),
+  loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  standIn: process.env.BENCH_SOCKETEER_STANDIN === 'ws' ? 'socketeer slot runs ws (harness development)' : null,
+};
+if (!meta.ws.bufferutil?.wsGetsNative) console.warn('warning: ws is not using the native bufferutil:', meta.ws.bufferutil);
+
+// ---- runners -----------------------------------------------------------------
+const slack = 20000;
+const timed = (extra = 0) => P.warmupMs + P.durationMs + slack + extra;
+
+async function withServer(script, cfg, fn, opts = {}) {
+  const server = spawnNode(here(script), cfg, { cpu: opts.cpu ?? SUBJECT_CPU, gc: true, nodeArgs: opts.nodeArgs ?? [] });
+  try {
+    const { port } = await waitFor(server, 'ready', 15000);
+    return await fn(port, server);
+  } finally {
+    await stop(server);
+  }
+}
+
+async function runLoad(script, cfg, timeoutMs, cpu = LOAD_CPU, nodeArgs = []) {
+  const child = spawnNode(here(script), cfg, { cpu, gc: true, nodeArgs });
+  try {
+    const m = await waitFor(child, 'result', timeoutMs);
+    if (m.error) throw new Error(m.error);
+    return m.result;
+  } finally {
+    await stop(child, 500);
+  }
+}
+
+/** Server role: the library's server, the raw load generator. */
+const serverRole = (lib, serverCfg, loadCfg, timeout = timed()) =>
+  withServer('server.mjs', { lib, ...serverCfg }, (port, server) =>
+    runLoad('loadgen.mjs', { port, subjectPid: server.pid, ...loadCfg }, timeout), { nodeArgs: subjectArgs });
+
+/** Client role: the fixed raw server, the library's client. */
+const clientRole = (lib, loadCfg, timeout = timed()) =>
+  withServer('rawserver.mjs', { mode: 'ws' }, (port) =>
+    runLoad('client-driver.mjs', { lib, port, ...loadCfg }, timeout, SUBJECT_CPU, subjectArgs), { cpu: LOAD_CPU });
+
+const win = { warmupMs: P.warmupMs, durationMs: P.durationMs };
+
+// ---- cases -------------------------------------------------------------------
+// Each case runs per library and round and returns { key: value }; its
+// metrics pick values out by key.
+const cases = [];
+const higher = 'higher';
+const lower = 'lower';
+
+for (const role of ['server', 'client']) {
+  for (const kind of ['text', 'binary']) {
+    for (const conns of [1, 64]) {
+      const load = { mode: 'echo', conns, window: conns === 1 ? 32 : 8, payload: { kind, size: 32 }, ...win };
+      cases.push({
+        id: `throughput.${role}.${kind}.${conns}`,
+        run: (lib) => role === 'server' ? serverRole(lib, { mode: 'echo' }, load) : clientRole(lib, load),
+        metrics: [{ key: 'messagesPerSec', label: `echo 32 B ${kind}, ${conns} conn${conns > 1 ? 's' : ''} (window ${load.window}), ${role}`, unit: 'msg/s', better: higher, goal: 1.5 }],
+      });
+    }
+  }
+}
+
+for (const role of ['server', 'client']) {
+  const load = { mode: 'latency', conns: 8, rate: quick ? 2000 : 4000, payload: { kind: 'binary', size: 32 }, warmupMs: P.warmupMs, durationMs: P.latencyMs };
+  cases.push({
+    id: `latency.${role}`,
+    run: (lib) => role === 'server' ? serverRole(lib, { mode: 'echo' }, load, timed(P.latencyMs)) : clientRole(lib, load, timed(P.latencyMs)),
+    metrics: ['p50', 'p99', 'p999'].map((k) => ({
+      key: k, label: `latency ${k === 'p999' ? 'p99.9' : k}, 32 B at ${load.rate} msg/s over 8 conns, ${role}`, unit: 'µs', better: lower, goal: k === 'p99' ? 1.0 : null,
+    })),
+  });
+}
+
+const LARGE = [[64 * 1024, '64 KB', 8], [1024 * 1024, '1 MB', 2], [16 * 1024 * 1024, '16 MB', 1]];
+for (const [size, name, window] of LARGE) {
+  const load = { mode: 'echo', conns: 1, window, payload: { kind: 'binary', size }, ...win };
+  cases.push({
+    id: `large.tcp.${name.replace(' ', '')}`,
+    libs: ['tcp'],
+    run: () => withServer('rawserver.mjs', { mode: 'tcp' }, (port) => runLoad('loadgen.mjs', { port, tcp: true, ...load }, timed()), { cpu: SUBJECT_CPU }),
+    metrics: [{ key: 'bytesPerSec', label: `raw TCP echo ${name} (ceiling)`, unit: 'MB/s', scale: 1e-6, better: higher }],
+  });
+  for (const role of ['server', 'client']) {
+    cases.push({
+      id: `large.${role}.${name.replace(' ', '')}`,
+      run: (lib) => role === 'server' ? serverRole(lib, { mode: 'echo' }, load) : clientRole(lib, load),
+      metrics: [{ key: 'payloadBytesPerSec', label: `echo ${name} binary (window ${window}), ${role}`, unit: 'MB/s', scale: 1e-6, better: higher, goal: 1.0, ceiling: `large.tcp.${name.replace(' ', '')}` }],
+    });
+  }
+}
+
+cases.push({
+  id: 'broadcast.server',
+  run: (lib) => serverRole(lib, { mode: 'broadcast' }, {
+    mode: 'broadcast', conns: 1000, reps: P.bcastReps, warmupReps: P.bcastWarm, payload: { kind: 'text', size: 32 }, durationMs: 20000,
+  }, 60000),
+  metrics: [{ key: 'medianMs', label: 'broadcast 32 B text to 1,000 conns, until all have it', unit: 'ms', better: lower, goal: 0.5 }],
+});
+
+for (const role of ['server', 'client']) {
+  const load = { mode: 'handshakes', concurrency: 32, ...win };
+  cases.push({
+    id: `handshakes.${role}`,
+    run: (lib) => role === 'server' ? serverRole(lib, { mode: 'echo' }, load) : clientRole(lib, load),
+    metrics: [{ key: 'perSec', label: `opening handshakes (32 concurrent), ${role}`, unit: 'hs/s', better: higher, goal: 1.0 }],
+  });
+}
+
+cases.push({
+  id: 'memory.server',
+  run: (lib) => withServer('server.mjs', { lib, mode: 'echo' }, async (port, server) => {
+    server.send({ type: 'mem' });
+    const before = await waitFor(server, 'mem', 10000);
+    const load = spawnNode(here('loadgen.mjs'), { port, mode: 'idle', conns: P.idleConns }, { cpu: LOAD_CPU });
+    try {
+      const { conns } = await waitFor(load, 'connected', 120000);
+      server.send({ type: 'mem' });
+      const after = await waitFor(server, 'mem', 10000);
+      if (after.clients !== conns) throw new Error(`server sees ${after.clients} clients, expected ${conns}`);
+      return { rssPerConn: (after.rss - before.rss) / conns, heapPerConn: (after.heapUsed - before.heapUsed) / conns };
+    } finally {
+      await stop(load, 3000);
+    }
+  }, { nodeArgs: subjectArgs }),
+  metrics: [
+    { key: 'rssPerConn', label: `RSS per idle connection (${P.idleConns} conns), server`, unit: 'KB', scale: 1 / 1024, better: lower, goal: 0.6 },
+    { key: 'heapPerConn', label: `heap per idle connection (${P.idleConns} conns), server`, unit: 'KB', scale: 1 / 1024, better: lower, goal: 0.6 },
+  ],
+});
+cases.push({
+  id: 'memory.client',
+  run: (lib) => clientRole(lib, { mode: 'idle', conns: P.idleConns }, 120000),
+  metrics: [
+    { key: 'rssPerConn', label: `RSS per idle connection (${P.idleConns} conns), client`, unit: 'KB', scale: 1 / 1024, better: lower, goal: 0.6 },
+    { key: 'heapPerConn', label: `heap per idle connection (${P.idleConns} conns), client`, unit: 'KB', scale: 1 / 1024, better: lower, goal: 0.6 },
+  ],
+});
+
+for (const op of ['parse', 'serialize']) {
+  for (const [size, name] of [[32, '32 B'], [1024, '1 KB'], [65536, '64 KB']]) {
+    cases.push({
+      id: `codec.${op}.${name.replace(' ', '')}`,
+      run: (lib) => runLoad('codec.mjs', { lib, op, size, warmupMs: P.codecWarm, durationMs: P.codecMs }, 30000, SUBJECT_CPU),
+      metrics: [{ key: 'framesPerSec', label: op === 'parse' ? `parse ${name} masked binary frames (in-process)` : `serialize ${name} masked frames (in-process)`, unit: 'frames/s', better: higher }],
+    });
+  }
+}
+
+for (const role of ['server', 'client']) {
+  for (const [size, name] of [[1024, '1 KB'], [65536, '64 KB']]) {
+    const load = { mode: 'echo', conns: 4, window: 4, payload: { kind: 'json', size }, ...win };
+    cases.push({
+      id: `deflate.${role}.${name.replace(' ', '')}`,
+      run: (lib) => role === 'server' ? serverRole(lib, { mode: 'echo', deflate: true }, load) : clientRole(lib, load),
+      metrics: [
+        { key: 'messagesPerSec', label: `permessage-deflate echo ${name} JSON text (4 conns × window 4), ${role}`, unit: 'msg/s', better: higher, goal: 1.0 },
+        { key: 'payloadBytesPerSec', label: `permessage-deflate echo ${name} JSON text, uncompressed bytes, ${role}`, unit: 'MB/s', scale: 1e-6, better: higher, goal: 1.0 },
+      ],
+    });
+  }
+}
+
+// ---- main --------------------------------------------------------------------
+const selected = cases.filter((c) => !only || only.some((p) => c.id.startsWith(p)));
+const started = Date.now();
+const raw = {};
+const notes = {};
+console.log(`socketeer vs ws: ${selected.length} cases, ${P.rounds} round(s)${quick ? ' (quick)' : ''}; pinning: ${meta.pinning}`);
+for (const c of selected) {
+  const libs = c.libs ?? LIBS;
+  raw[c.id] = Object.fromEntries(libs.map((l) => [l, []]));
+  for (let round = 0; round < P.rounds; round++) {
+    const order = round % 2 === 0 ? libs : [...libs].reverse();
+    for (const lib of order) {
+      const t0 = Date.now();
+      try {
+        const r = await c.run(lib);
+        if (r.skipped) { notes[`${c.id}.${lib}`] = r.skipped; raw[c.id][lib].push(null); }
+        else raw[c.id][lib].push(r);
+      } catch (e) {
+        notes[`${c.id}.${lib}`] = `failed: ${String(e.message || e).split('\n')[0]}`;
+        raw[c.id][lib].push(null);
+      }
+      const shown = c.metrics.map((m) => {
+        const v = raw[c.id][lib].at(-1)?.[m.key];
+        return v === undefined ? '-' : fmt(v * (m.scale ?? 1));
+      }).join(' / ');
+      console.log(`  ${c.id} [${lib}] round ${round + 1}: ${shown}${notes[`${c.id}.${lib}`] ? `  (${notes[`${c.id}.${lib}`]})` : ''}  ${Date.now() - t0} ms`);
+    }
+  }
+}
+
+function fmt(v) {
+  return Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(3);
+}
+
+const metrics = [];
+for (const c of selected) {
+  for (const m of c.metrics) {
+    const libs = c.libs ?? LIBS;
+    const entry = { id: `${c.id}${c.metrics.length > 1 ? '.' + m.key : ''}`, label: m.label, unit: m.unit, better: m.better, goal: m.goal ?? null };
+    for (const lib of libs) {
+      entry[lib] = summary(raw[c.id][lib].map((r) => (r && Number.isFinite(r[m.key]) ? r[m.key] * (m.scale ?? 1) : NaN)));
+      if (notes[`${c.id}.${lib}`]) entry[`${lib}Note`] = notes[`${c.id}.${lib}`];
+    }
+    if (libs.includes('socketeer') && libs.includes('ws')) {
+      const r = entry.socketeer.median / entry.ws.median;
+      entry.ratio = Number.isFinite(r) ? r : null;
+      if (entry.ratio !== null && entry.goal !== null) {
+        entry.meetsGoal = m.better === higher ? entry.ratio >= entry.goal : entry.ratio <= entry.goal;
+      }
+    }
+    if (m.key === 'messagesPerSec' && libs.includes('socketeer')) {
+      // The same work per CPU second of the process under test: steadier than
+      // wall-clock rates when the machine is shared.
+      const per = (lib) => summary(raw[c.id][lib].map((r) => (r ? r.messagesPerCpuSec : NaN)));
+      entry.perCpuSec = { ws: per('ws'), socketeer: per('socketeer') };
+      const r = entry.perCpuSec.socketeer.median / entry.perCpuSec.ws.median;
+      entry.perCpuSecRatio = Number.isFinite(r) ? r : null;
+      entry.cpuShare = { ws: summary(raw[c.id].ws.map((r) => (r ? r.subjectCpuShare : NaN))).median, socketeer: summary(raw[c.id].socketeer.map((r) => (r ? r.subjectCpuShare : NaN))).median };
+    }
+    if (m.ceiling && raw[m.ceiling]) {
+      const tcp = summary(raw[m.ceiling].tcp.map((r) => (r ? r[m.key === 'payloadBytesPerSec' ? 'bytesPerSec' : m.key] * (m.scale ?? 1) : NaN)));
+      entry.tcpCeiling = tcp.median;
+      entry.wsVsTcp = entry.ws.median / tcp.median;
+      entry.socketeerVsTcp = entry.socketeer.median / tcp.median;
+    }
+    metrics.push(entry);
+  }
+}
+
+meta.elapsedSeconds = Math.round((Date.now() - started) / 1000);
+meta.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
+const result = { meta, metrics, notes };
+const outDir = here('../bench-results/');
+mkdirSync(outDir, { recursive: true });
+const base = only ? 'partial' : quick ? 'quick' : 'latest';
+writeFileSync(`${outDir}${base}.json`, JSON.stringify(result, null, 2) + '\n');
+writeReports(result, outDir, base, { docs: base === 'latest' ? here('../docs/performance.md') : null });
+console.log(`done in ${meta.elapsedSeconds} s: bench-results/${base}.json, .md, .svg`);
