@@ -423,8 +423,9 @@ export class Connection implements FrameHandler {
   }
 
   private writeData(opcode: number, fin: boolean, data: Buffer | string, callback?: WriteCallback): void {
-    if (typeof data === 'string') encodeTextFrame(this.sink, fin, data, this.nextMask(), callback);
-    else encodeFrame(this.sink, opcode, fin, false, data, this.nextMask(), callback);
+    if (typeof data !== 'string') encodeFrame(this.sink, opcode, fin, false, data, this.nextMask(), callback);
+    else if (opcode === Opcode.Text) encodeTextFrame(this.sink, fin, data, this.nextMask(), callback);
+    else encodeFrame(this.sink, opcode, fin, false, Buffer.from(data), this.nextMask(), callback);
   }
 
   private compressAndWrite(opcode: number, fin: boolean, first: boolean, data: Buffer, callback?: WriteCallback): void {
