@@ -1,18 +1,19 @@
 // socketeer on one end of a loopback connection, the hand-driven RawPeer on
-// the other. Each returns { ws, peer, rec, dispose }.
+// the other. Each returns { ws, peer, rec, dispose }; `watch: false` leaves
+// the WebSocket without listeners (rec is null).
 import { WebSocket, WebSocketServer } from '../../dist/esm/index.js';
 import { watchClose } from './close-watch.mjs';
 import { once, withTimeout } from './once.mjs';
 import { connectRaw, startRawServer } from './raw-peer.mjs';
 
 /** socketeer server, raw client. */
-export async function serverWithRawClient(serverOptions = {}) {
+export async function serverWithRawClient(serverOptions = {}, { watch = true } = {}) {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', ...serverOptions });
   await once(wss, 'listening', 3000);
   const connection = once(wss, 'connection', 3000);
   const peer = await connectRaw(wss.address().port);
   const [ws] = await connection;
-  const rec = watchClose(ws);
+  const rec = watch ? watchClose(ws) : null;
   return {
     ws,
     peer,
@@ -27,10 +28,10 @@ export async function serverWithRawClient(serverOptions = {}) {
 }
 
 /** socketeer client, raw server. */
-export async function clientWithRawServer(clientOptions = {}) {
+export async function clientWithRawServer(clientOptions = {}, { watch = true } = {}) {
   const raw = await startRawServer();
   const ws = new WebSocket(raw.url, { perMessageDeflate: false, ...clientOptions });
-  const rec = watchClose(ws);
+  const rec = watch ? watchClose(ws) : null;
   const [peer] = await Promise.all([raw.accept(), once(ws, 'open', 3000)]);
   return {
     ws,
