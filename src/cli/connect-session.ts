@@ -54,16 +54,14 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
   }
 
   const mode = config.execute.length > 0 ? 'execute' : !config.json && io.stdin.isTTY === true ? 'interactive' : 'piped';
-  const style = createStyle(colorsWanted(io.stdout, io.env));
   let input: LineInput | null = null;
   const reporter: ConnectReporter = config.json
     ? new JsonReporter((line) => io.stdout.write(line + '\n'))
     : new HumanReporter(
         (line) => (input === null ? io.stdout.write(line + '\n') : input.print(line)),
         (line) => io.stderr.write(line + '\n'),
-        createStyle(colorsWanted(io.stderr, io.env)),
+        createStyle(colorsWanted(io.stdout, io.env)),
       );
-  void style;
 
   let opened = false;
   let initiator: Initiator | null = null;
@@ -135,7 +133,7 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
 
   const startInput = (): void => {
     if (mode === 'execute') {
-      for (const message of config.execute) handleLine(`/${''}`.length === 1 && message.startsWith('/') ? `/${message}` : message);
+      for (const message of config.execute) handleLine(message);
       if (config.waitMs > 0) waitTimer = setTimeout(() => requestClose(), config.waitMs);
       else requestClose();
     } else if (mode === 'interactive') {

@@ -1,0 +1,202 @@
+// `socketeer serve`: a WebSocket server for testing clients, with an access log.
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer, type WebSocketServerOptions } from '../index.js';
+import { AccessLog } from './access-log.js';
+import { ExitCode } from './exit-codes.js';
+import { processIo, type CliIo } from './io.js';
+import { attachExec } from './serve-exec.js';
+import { colorsWanted, createStyle } from './style.js';
+import { flag, integerOption, parseCommandLine, stringList, stringValue, UsageError, type OptionSpecs } from './usage-error.js';
+
+export const SERVE_USAGE = `Usage: socketeer serve [--port 8080] [--echo | --broadcast | --exec CMD] [options]
+
+Run a WebSocket server for testing clients. Every connection, close and message
+count goes to the access log on stdout. Ctrl-C closes every client with 1001
+Going Away and exits (press it twice to drop them at once).
+
+Modes (pick one; --echo is the default):
+      --echo               send every message back to its sender, text as text, binary as binary
+      --broadcast          send every message to every connected client, the sender included
+      --exec CMD           run CMD (through the shell) per connection: each text message is
+                           written to its stdin as a line, binary as raw bytes; each line it
+                           prints is sent back as a text message. Its exit closes the
+                           connection (1000 when it exits 0, 1011 otherwise); the connection's
+                           close ends its stdin. It gets SOCKETEER_REMOTE, SOCKETEER_PATH and
+                           SOCKETEER_PROTOCOL in its environment.
+
+Options:
+  -p, --port PORT          port to listen on (default 8080; 0 picks a free one)
+      --host HOST          address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
+      --path PATH          accept WebSocket upgrades only at PATH (others get 404)
+  -s, --subprotocol NAME   accept this subprotocol when a client offers it (repeatable)
+      --no-compress        refuse permessage-deflate
+      --json               write the access log as one JSON object per line
+  -q, --quiet              log connects and closes only, not each message
+  -h, --help               this help
+
+Examples:
+  socketeer serve                                  # echo on ws://127.0.0.1:8080
+  socketeer serve --port 9000 --broadcast          # a chat room for several clients
+  socketeer serve --exec 'tr a-z A-Z'              # every line comes back in capitals
+  socketeer serve --exec 'python3 bot.py' -s bot.v1 --host 0.0.0.0
+  socketeer serve --port 0 --json | jq 'select(.event == "close")'
+
+Exit status: 0 after Ctrl-C or SIGTERM, 1 when the server cannot listen
+(such as a port in use), 2 on a usage error.`;
+
+const OPTIONS: OptionSpecs = {
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  path: { type: 'string' },
+  echo: { type: 'boolean' },
+  broadcast: { type: 'boolean' },
+  exec: { type: 'string' },
+  subprotocol: { type: 'string', short: 's', multiple: true },
+  'no-compress': { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export type ServeMode = { kind: 'echo' } | { kind: 'broadcast' } | { kind: 'exec'; command: string };
+
+export interface ServeConfig {
+  port: number;
+  host: string;
+  path?: string;
+  mode: ServeMode;
+  subprotocols: string[];
+  compress: boolean;
+  json: boolean;
+  quiet: boolean;
+}
+
+export function parseServeArgs(argv: string[]): ServeConfig | null {
+  const parsed = parseCommandLine(argv, OPTIONS, 0);
+  if (flag(parsed, 'help')) return null;
+  const exec = stringValue(parsed, 'exec');
+  const modes = [flag(parsed, 'echo'), flag(parsed, 'broadcast'), exec !== undefined].filter(Boolean).length;
+  if (modes > 1) throw new UsageError('--echo, --broadcast and --exec are alternatives: pick one');
+  if (exec !== undefined && exec.trim() === '') throw new UsageError('--exec wants a command, such as --exec "cat"');
+  const path = stringValue(parsed, 'path');
+  if (path !== undefined && !path.startsWith('/')) throw new UsageError(`--path wants a path starting with "/", got "${path}"`);
+  const mode: ServeMode = exec !== undefined ? { kind: 'exec', command: exec } : flag(parsed, 'broadcast') ? { kind: 'broadcast' } : { kind: 'echo' };
+  const config: ServeConfig = {
+    port: integerOption('port', stringValue(parsed, 'port'), 8080, 0, 65535),
+    host: stringValue(parsed, 'host') ?? '127.0.0.1',
+    mode,
+    subprotocols: stringList(parsed, 'subprotocol'),
+    compress: !flag(parsed, 'no-compress'),
+    json: flag(parsed, 'json'),
+    quiet: flag(parsed, 'quiet'),
+  };
+  if (path !== undefined) config.path = path;
+  return config;
+}
+
+export async function serveCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const config = parseServeArgs(argv);
+  if (config === null) {
+    io.stdout.write(SERVE_USAGE + '\n');
+    return ExitCode.Ok;
+  }
+  return runServe(config, io);
+}
+
+/** Serve until SIGINT or SIGTERM; resolves with the exit status. */
+export async function runServe(config: ServeConfig, io: CliIo): Promise<number> {
+  const log = new AccessLog((line) => io.stdout.write(line + '\n'), config.json, config.quiet, createStyle(colorsWanted(io.stdout, io.env)));
+  const options: WebSocketServerOptions = { port: config.port, host: config.host, perMessageDeflate: config.compress };
+  if (config.path !== undefined) options.path = config.path;
+  if (config.subprotocols.length > 0) {
+    const accepted = config.subprotocols;
+    options.handleProtocols = (offered) => accepted.find((p) => offered.has(p)) ?? false;
+  }
+  const wss = new WebSocketServer(options);
+
+  const listening = await new Promise<Error | null>((resolve) => {
+    wss.once('listening', () => resolve(null));
+    wss.once('error', (error: Error) => resolve(error));
+  });
+  if (listening !== null) {
+    const code = (listening as { code?: string }).code;
+    const hint = code === 'EADDRINUSE' ? ` (port ${config.port} is taken: try another --port, or --port 0 for a free one)` : '';
+    io.stderr.write(`socketeer serve: cannot listen on ${config.host}:${config.port}: ${listening.message}${hint}\n`);
+    await wss.close().catch(() => undefined);
+    return ExitCode.Failure;
+  }
+  wss.on('error', (error: Error) => log.serverError(error));
+  const address = wss.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const modeText = config.mode.kind === 'exec' ? `exec: ${config.mode.command}` : config.mode.kind;
+  log.listening(`ws://${host}:${address.port}${config.path ?? '/'}`, address.port, modeText);
+
+  let nextId = 1;
+  const closedByUs = new WeakSet<WebSocket>();
+  const outCounts = new Map<WebSocket, { in: number; out: number }>();
+  wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+    const id = nextId++;
+    const started = Date.now();
+    const counts = { in: 0, out: 0 };
+    const remote = `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`;
+    log.connected(id, remote, request.url ?? '/', ws.protocol, ws.extensions, request.headers['user-agent']);
+    const send = (target: WebSocket, data: Buffer | string, binary: boolean): void => {
+      if (target.readyState !== WebSocket.OPEN) return;
+      target.send(data, { binary });
+      if (target === ws) counts.out++;
+      else outCounts.get(target)!.out++;
+    };
+    outCounts.set(ws, counts);
+
+    ws.on('error', () => undefined); // reported through the close event
+    ws.on('close', (code: number, reason: Buffer) => {
+      outCounts.delete(ws);
+      const initiator = closedByUs.has(ws) ? 'server' : ws.closeWasClean ? 'client' : 'none';
+      log.closed(id, { code, reason: reason.toString('utf8'), wasClean: ws.closeWasClean }, initiator, counts, Date.now() - started);
+    });
+
+    if (config.mode.kind === 'exec') {
+      attachExec(ws, config.mode.command, { remote, path: request.url ?? '/', protocol: ws.protocol }, {
+        sent: () => counts.out++,
+        received: (data, isBinary) => {
+          counts.in++;
+          log.message(id, 'in', data, isBinary);
+        },
+        closing: () => closedByUs.add(ws),
+        failed: (message) => log.note(id, message),
+      });
+      return;
+    }
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      counts.in++;
+      log.message(id, 'in', data, isBinary);
+      if (config.mode.kind === 'echo') send(ws, data, isBinary);
+      else for (const client of wss.clients) send(client, data, isBinary);
+    });
+  });
+
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const stop = (signal: string): void => {
+      signals++;
+      if (signals === 1) {
+        log.shutdown(signal, wss.clients.size);
+        for (const client of wss.clients) closedByUs.add(client);
+        void wss.close().then(() => resolve());
+      } else {
+        for (const client of wss.clients) client.terminate();
+      }
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    wss.once('close', () => {
+      process.removeListener('SIGINT', onInt);
+      process.removeListener('SIGTERM', onTerm);
+    });
+  });
+  log.stopped();
+  return ExitCode.Ok;
+}
