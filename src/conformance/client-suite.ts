@@ -91,6 +91,7 @@ export async function startClientSuite(options: ClientSuiteOptions = {}): Promis
     socket.write(accept.response);
     const trace = new TraceRecorder();
     const session = new Session(socket, 'server', trace, head.rest);
+    session.finGraceMs = t.finGraceMs;
     switch (target.pathname) {
       case '/getCaseCount':
         return answer(session, String(cases.length), t);

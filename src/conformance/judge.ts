@@ -139,6 +139,12 @@ export function expectedCloseCodes(expect: Expectation): (number | null)[] {
   }
 }
 
+function clientEndedFirst(session: Session): boolean {
+  const peer = session.peerEndedAt;
+  if (peer === undefined) return false;
+  return session.testerEndedAt === undefined || peer < session.testerEndedAt;
+}
+
 export function judgeClose(
   expect: Expectation,
   session: Session,
@@ -157,6 +163,10 @@ export function judgeClose(
   }
   if (testerForcedTcpClose) {
     remarks.push('the server did not close TCP after the closing handshake; the tester had to');
+    return 'FAILED BY CLIENT';
+  }
+  if (session.role === 'server' && clientEndedFirst(session)) {
+    remarks.push('the client ended TCP before the server did (RFC 6455 7.1.1: a client waits for the server to close TCP)');
     return 'FAILED BY CLIENT';
   }
   return 'OK';

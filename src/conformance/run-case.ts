@@ -10,6 +10,7 @@ export const DEFAULT_TIMEOUTS: ResolvedTimeouts = {
   closeMs: 2000,
   failFastMs: 300,
   handshakeMs: 2000,
+  finGraceMs: 10,
 };
 
 export function resolveTimeouts(t: SuiteTimeouts | undefined): ResolvedTimeouts {
@@ -89,7 +90,7 @@ export async function runCaseOnSession(
 
   // Closing handshake and TCP teardown.
   await session.waitUntil(() => session.peerClose !== undefined || session.tcpClosed, t.caseMs);
-  if (session.role === 'server' && !session.tcpClosed) session.endTcp();
+  if (session.role === 'server' && !session.tcpClosed) session.endTcpAsServer();
   const tcpClosed = await session.waitUntil(() => session.tcpClosed, t.closeMs);
   let testerForced = false;
   if (!tcpClosed) {

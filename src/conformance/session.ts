@@ -27,6 +27,13 @@ export class Session {
   reset = false;
   /** RSV1 may be set on data frames (a compression extension was negotiated). */
   allowRsv1 = false;
+  /**
+   * As the server, how long the tester waits after the closing handshake
+   * before it ends TCP, so that a client which ends TCP first (instead of
+   * waiting for the server, RFC 6455 7.1.1) shows in the teardown.
+   */
+  finGraceMs = 0;
+  private finTimer?: NodeJS.Timeout;
 
   private readonly reader = new FrameReader();
   private fragments: Buffer[] | null = null;
@@ -51,6 +58,7 @@ export class Session {
       this.trace.event('note', `socket error ${error.code ?? error.message}`, true);
     });
     socket.on('close', () => {
+      clearTimeout(this.finTimer);
       this.closedAt = this.trace.now();
       this.peerEndedAt ??= this.testerEndedAt === undefined ? this.closedAt : undefined;
       this.trace.event('note', 'TCP connection closed', true);
@@ -150,6 +158,13 @@ export class Session {
     this.testerEndedAt ??= this.trace.now();
     this.trace.event('out', 'TCP FIN from tester', true);
     this.socket.end();
+  }
+
+  /** Ends TCP as a server does after the closing handshake: after `finGraceMs`. */
+  endTcpAsServer(): void {
+    if (this.finTimer || this.socket.destroyed || this.socket.writableEnded) return;
+    if (this.finGraceMs <= 0) return this.endTcp();
+    this.finTimer = setTimeout(() => this.endTcp(), this.finGraceMs);
   }
 
   destroy(reason: string): void {
@@ -270,6 +285,6 @@ export class Session {
       void this.sendClose(code === null || !isValidWireCloseCode(code) ? null : code);
     }
     // A server ends TCP as soon as the closing handshake is done.
-    if (this.role === 'server') this.endTcp();
+    if (this.role === 'server') this.endTcpAsServer();
   }
 }

@@ -138,6 +138,11 @@ export interface SuiteTimeouts {
   failFastMs?: number;
   /** Opening handshake. Default 2000. */
   handshakeMs?: number;
+  /**
+   * Client mode: how long the tester (the server) waits after the closing
+   * handshake before it ends TCP, to see whether the client ends it first. Default 10.
+   */
+  finGraceMs?: number;
 }
 
 export interface CaseTableOptions {
