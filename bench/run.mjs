@@ -19,7 +19,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => {
 const quick = Boolean(args.quick);
 const LIBS = ['ws', 'socketeer'];
 const P = quick
-  ? { rounds: 1, warmupMs: 150, durationMs: 300, latencyMs: 500, idleConns: 1000, bcastReps: 10, bcastWarm: 3, codecWarm: 80, codecMs: 200 }
+  ? { rounds: 1, warmupMs: 100, durationMs: 250, latencyMs: 350, idleConns: 1000, bcastReps: 8, bcastWarm: 3, codecWarm: 60, codecMs: 150 }
   : { rounds: 3, warmupMs: 400, durationMs: 1200, latencyMs: 2000, idleConns: 10000, bcastReps: 50, bcastWarm: 10, codecWarm: 300, codecMs: 800 };
 if (args.rounds) P.rounds = Number(args.rounds);
 const only = typeof args.only === 'string' ? args.only.split(',') : null;

@@ -1,0 +1,58 @@
+// applyMask against a byte-by-byte reference: every length up to 300, every
+// alignment of the view, every starting mask phase, shared and large buffers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyMask, copyMasked } from '../../dist/esm/core/mask.js';
+
+function reference(bytes, mask, phase) {
+  const out = Buffer.from(bytes);
+  for (let i = 0; i < out.length; i++) out[i] ^= mask[(i + phase) & 3];
+  return out;
+}
+
+function filled(length, seed) {
+  const b = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) b[i] = (i * 31 + seed * 17) & 0xff;
+  return b;
+}
+
+test('applyMask matches the byte-wise reference for every length, alignment and phase', () => {
+  const mask = Buffer.from([0xa5, 0x3c, 0x0f, 0xf0]);
+  for (let length = 0; length <= 300; length++) {
+    for (let align = 0; align < 4; align++) {
+      for (let phase = 0; phase < 4; phase++) {
+        const backing = filled(length + 8, length);
+        const view = backing.subarray(align, align + length);
+        const expected = reference(view, mask, phase);
+        applyMask(view, mask, phase);
+        assert.deepEqual(view, expected, `length ${length}, align ${align}, phase ${phase}`);
+        assert.equal(backing[align + length], (((length + align) * 31 + length * 17) & 0xff), 'byte after the view untouched');
+      }
+    }
+  }
+});
+
+test('applyMask leaves neighbours in a shared buffer untouched and handles large buffers', () => {
+  const mask = Buffer.from([1, 2, 3, 4]);
+  const shared = filled(4096, 3);
+  const copy = Buffer.from(shared);
+  applyMask(shared.subarray(101, 1101), mask, 1);
+  assert.deepEqual(shared.subarray(0, 101), copy.subarray(0, 101));
+  assert.deepEqual(shared.subarray(1101), copy.subarray(1101));
+  assert.deepEqual(shared.subarray(101, 1101), reference(copy.subarray(101, 1101), mask, 1));
+
+  const big = filled(1024 * 1024 + 3, 5);
+  const expected = reference(big.subarray(1), mask, 2);
+  applyMask(big.subarray(1), mask, 2);
+  assert.deepEqual(big.subarray(1), expected);
+});
+
+test('copyMasked masks into the target and leaves the source as it was', () => {
+  const mask = Buffer.from([9, 8, 7, 6]);
+  const source = filled(70, 1);
+  const before = Buffer.from(source);
+  const target = Buffer.alloc(80);
+  copyMasked(source, target, 5, mask);
+  assert.deepEqual(source, before);
+  assert.deepEqual(target.subarray(5, 75), reference(source, mask, 0));
+});
