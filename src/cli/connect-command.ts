@@ -2,7 +2,7 @@
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_HANDSHAKE_TIMEOUT } from '../index.js';
 import { runConnect, type ConnectConfig } from './connect-session.js';
 import { processIo, type CliIo } from './io.js';
-import { durationOption, flag, parseCommandLine, stringList, stringValue, UsageError, type OptionSpecs } from './usage-error.js';
+import { durationOption, flag, integerOption, parseCommandLine, stringList, stringValue, UsageError, type OptionSpecs } from './usage-error.js';
 
 export const CONNECT_USAGE = `Usage: socketeer connect <ws[s]://host[:port][/path]> [options]
 
@@ -23,6 +23,8 @@ Options:
   -x, --execute MESSAGE        send MESSAGE, then close (repeatable; slash commands work)
   -w, --wait DURATION          after --execute or the end of piped input, wait this
                                long for replies before closing (500ms, 2s, 1m; bare = ms)
+  -n, --count N                close once N messages have arrived (with --wait: at most
+                               that long; without: as long as it takes)
       --json                   print one JSON object per event (for jq and scripts)
   -v, --verbose                show the server's handshake response headers
       --connect-timeout DUR    give up on the opening handshake after DUR (default ${DEFAULT_HANDSHAKE_TIMEOUT / 1000}s)
@@ -40,6 +42,7 @@ Examples:
   socketeer connect ws://127.0.0.1:8080
   socketeer connect wss://echo.example.com -H "Authorization: Bearer $TOKEN" -s chat.v2
   socketeer connect ws://localhost:8080 -x hello -x "/binary 00 01 02" --wait 1s
+  socketeer connect ws://localhost:8080/api -x '{"op":"time"}' -n 1 --json | jq -r .data
   echo '{"op":"subscribe"}' | socketeer connect ws://localhost:8080/feed --wait 5s --json | jq .
   socketeer connect wss://localhost:8443 --insecure --no-compress --proxy http://127.0.0.1:3128
 
@@ -57,6 +60,7 @@ const OPTIONS: OptionSpecs = {
   location: { type: 'boolean', short: 'L' },
   execute: { type: 'string', short: 'x', multiple: true },
   wait: { type: 'string', short: 'w' },
+  count: { type: 'string', short: 'n' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   'connect-timeout': { type: 'string' },
@@ -98,6 +102,7 @@ export function parseConnectArgs(argv: string[]): ConnectConfig | null {
     followRedirects: flag(parsed, 'location'),
     execute: stringList(parsed, 'execute'),
     waitMs: durationOption('wait', stringValue(parsed, 'wait'), 0, 'ms'),
+    count: stringValue(parsed, 'count') === undefined ? null : integerOption('count', stringValue(parsed, 'count'), 0, 1),
     json: flag(parsed, 'json'),
     verbose: flag(parsed, 'verbose'),
     connectTimeoutMs: durationOption('connect-timeout', stringValue(parsed, 'connect-timeout'), DEFAULT_HANDSHAKE_TIMEOUT, 'ms'),

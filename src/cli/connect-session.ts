@@ -21,6 +21,8 @@ export interface ConnectConfig {
   followRedirects: boolean;
   execute: string[];
   waitMs: number;
+  /** Close once this many messages have arrived (null: no limit). */
+  count: number | null;
   json: boolean;
   verbose: boolean;
   connectTimeoutMs: number;
@@ -69,6 +71,7 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
   let upgrade: IncomingMessage | null = null;
   let waitTimer: NodeJS.Timeout | null = null;
   let interrupts = 0;
+  let messagesReceived = 0;
   const pings: Array<{ data: Buffer; at: number }> = [];
 
   const requestClose = (code = 1000, reason?: string): void => {
@@ -131,21 +134,24 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
     }
   };
 
+  // After the last scripted message: close now, after --wait, or once --count replies came.
+  const afterInput = (): void => {
+    if (config.count !== null && messagesReceived >= config.count) requestClose();
+    else if (config.waitMs > 0) waitTimer = setTimeout(() => requestClose(), config.waitMs);
+    else if (config.count === null) requestClose();
+  };
+
   const startInput = (): void => {
     if (mode === 'execute') {
       for (const message of config.execute) handleLine(message);
-      if (config.waitMs > 0) waitTimer = setTimeout(() => requestClose(), config.waitMs);
-      else requestClose();
+      afterInput();
     } else if (mode === 'interactive') {
       reporter.notice('type a message and press Enter; /help lists commands; Ctrl-D or /quit leaves');
       input = interactiveInput(io.stdin, io.stdout, '> ', historyPath(io.env), { onLine: handleLine, onEnd: () => requestClose(), onInterrupt: interrupt });
     } else {
       input = pipedInput(io.stdin, io.stdout, {
         onLine: handleLine,
-        onEnd: () => {
-          if (config.waitMs > 0) waitTimer = setTimeout(() => requestClose(), config.waitMs);
-          else requestClose();
-        },
+        onEnd: afterInput,
       });
     }
   };
@@ -196,6 +202,8 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (isBinary) reporter.received('binary', data);
     else reporter.received('text', data.toString('utf8'));
+    messagesReceived++;
+    if (config.count !== null && messagesReceived === config.count) requestClose();
   });
   ws.on('ping', (data: Buffer) => reporter.received('ping', data));
   ws.on('pong', (data: Buffer) => {
