@@ -99,7 +99,8 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
 
   switch (mode) {
     case 'list': {
-      for (const c of selectedCases(selection)) process.stdout.write(`${c.id.padEnd(9)} ${c.description}\n`);
+      const lines = selectedCases(selection).map((c) => `${c.id.padEnd(9)} ${c.description}\n`);
+      process.stdout.write(lines.join(''));
       return 0;
     }
     case 'server': {

@@ -102,7 +102,7 @@ export function judgeBehavior(
     remarks.push('the peer did not fail the connection');
     return 'FAILED';
   }
-  if (expect.kind === 'close' && !session.peerClose && !session.tcpClosed) {
+  if (expect.kind === 'close' && !session.peerGone) {
     remarks.push('the peer did not answer the Close frame');
     return 'FAILED';
   }

@@ -76,9 +76,9 @@ export class Session {
     return this.closedAt !== undefined;
   }
 
-  /** The peer sent a Close frame or went away. */
+  /** The peer sent a Close frame or ended TCP (the tester dropping the connection does not count). */
   get peerGone(): boolean {
-    return this.peerClose !== undefined || this.peerEndedAt !== undefined || this.tcpClosed;
+    return this.peerClose !== undefined || this.peerEndedAt !== undefined;
   }
 
   encode(spec: FrameSpec): Buffer {

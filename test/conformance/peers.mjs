@@ -49,13 +49,13 @@ function connectOnce(impl, url, onOpen, options) {
  * Runs the reference suite's client protocol with `impl`'s client: asks the
  * case count, runs every case (echoing each message), then asks for the report.
  */
-export async function runEchoClient(impl, baseUrl, agent = impl, options = {}) {
+export async function runEchoClient(impl, baseUrl, agent = impl, options = {}, { echo = true } = {}) {
   const count = await connectOnce(impl, `${baseUrl}/getCaseCount`, (ws, data, isBinary, messages) => messages.push(String(data)), options);
   const n = Number(count.messages[0]);
   if (!Number.isInteger(n)) throw new Error(`getCaseCount answered ${JSON.stringify(count.messages)}`);
   for (let i = 1; i <= n; i++) {
     await connectOnce(impl, `${baseUrl}/runCase?case=${i}&agent=${encodeURIComponent(agent)}`, (ws, data, isBinary) => {
-      ws.send(data, { binary: isBinary });
+      if (echo) ws.send(data, { binary: isBinary });
     }, options);
   }
   await connectOnce(impl, `${baseUrl}/updateReports?agent=${encodeURIComponent(agent)}`, () => {}, options);

@@ -1,0 +1,81 @@
+// `socketeer conformance` from the shipped bin: --cases, report files, exit status.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startBrokenServer, startEchoServer } from './peers.mjs';
+
+const BIN = new URL('../../bin/socketeer.js', import.meta.url).pathname;
+
+function run(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'conformance', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill(), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+test('list honours --cases and --exclude', async () => {
+  const { status, stdout } = await run(['list', '--cases', '2.*,7.3.1', '--exclude', '2.1*']);
+  assert.equal(status, 0);
+  const ids = stdout.trim().split('\n').map((l) => l.split(' ')[0]);
+  assert.deepEqual(ids, ['2.2', '2.3', '2.4', '2.5', '2.6', '2.7', '2.8', '2.9', '7.3.1']);
+});
+
+test('server mode against socketeer: exit 0, report.json and report.html with one entry per case', { timeout: 60_000 }, async () => {
+  const server = await startEchoServer('socketeer');
+  const out = mkdtempSync(join(tmpdir(), 'conformance-'));
+  try {
+    const { status, stdout, stderr } = await run(['server', server.url, '--cases', '1.1.1,2.5,6.5.36,7.*', '--out', out]);
+    assert.equal(status, 0, stdout + stderr);
+    assert.match(stdout, /PASS/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    assert.equal(report.mode, 'server');
+    assert.equal(report.failing, 0);
+    assert.equal(report.results.length, 3 + 41);
+    for (const r of report.results) {
+      for (const field of ['id', 'behavior', 'behaviorClose', 'durationMs', 'trace', 'teardown']) assert.ok(field in r, `${r.id} has ${field}`);
+      assert.ok(r.trace.sent.total > 0 && r.trace.events.length > 0, r.id);
+      assert.equal(typeof r.durationMs, 'number');
+    }
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    for (const r of report.results) assert.ok(html.includes(`>${r.id}<`), `report.html has a row for ${r.id}`);
+    assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/, 'self-contained');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    await server.close();
+  }
+});
+
+test('server mode against a broken server: exit 1 and the failing cases on stdout', { timeout: 60_000 }, async () => {
+  const server = await startBrokenServer('wrong-code');
+  const out = mkdtempSync(join(tmpdir(), 'conformance-'));
+  try {
+    const { status, stdout } = await run(['server', server.url, '--cases', '1.1.1,7.3.1', '--out', out, '--case-timeout', '300']);
+    assert.equal(status, 1);
+    assert.match(stdout, /1\.1\.1 +FAILED +WRONG CODE/);
+    assert.match(stdout, /FAIL \(2 failing\)/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    await server.close();
+  }
+});
+
+test('usage errors exit 2 with a code', async () => {
+  const bad = await run(['server']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /ERR_CONFORMANCE_USAGE/);
+  const noCase = await run(['list', '--cases', '99.*']);
+  assert.equal(noCase.status, 1);
+  assert.match(noCase.stderr, /ERR_CONFORMANCE_NO_CASES/);
+});
