@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFLATE_SERVER = { threshold: 0 };
 export const DEFLATE_CLIENT = { threshold: 0, serverNoContextTakeover: true, clientNoContextTakeover: true };
 
-function make(name, mod, version) {
+function make(name, mod, version, fanOut = null) {
   const { WebSocket, WebSocketServer } = mod;
   return {
     name,
@@ -40,6 +40,7 @@ function make(name, mod, version) {
     broadcast(server, data, isBinary) {
       // A library's own fan-out primitive, when it offers one, is what its
       // users would call; otherwise the idiomatic loop over clients.
+      if (fanOut !== null) return fanOut(server.clients, data, { binary: isBinary });
       if (typeof server.broadcast === 'function') return server.broadcast(data, { binary: isBinary });
       for (const client of server.clients) client.send(data, { binary: isBinary });
     },
@@ -56,7 +57,13 @@ export async function loadAdapter(name) {
     }
     const mod = await import(new URL('../../dist/esm/index.js', import.meta.url).href);
     const pkg = JSON.parse(readFileSync(root + 'package.json', 'utf8'));
-    return make('socketeer', mod, pkg.version);
+    // socketeer's encode-once fan-out (src/broadcast.ts), exported from the
+    // package index once the lead wires it in; loaded by path until then.
+    let fanOut = typeof mod.broadcast === 'function' ? mod.broadcast : null;
+    if (fanOut === null && process.env.BENCH_NO_FANOUT !== '1') {
+      try { fanOut = (await import(new URL('../../dist/esm/broadcast.js', import.meta.url).href)).broadcast; } catch { /* older build */ }
+    }
+    return make('socketeer', mod, pkg.version, fanOut);
   }
   throw new Error(`unknown library ${name}`);
 }

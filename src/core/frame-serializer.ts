@@ -1,4 +1,4 @@
-import { applyMask } from './mask.js';
+import { maskRange } from './mask.js';
 
 export type WriteCallback = (error?: Error | null) => void;
 
@@ -69,7 +69,7 @@ export function encodeFrame(
     writeFrameHeader(frame, fin, rsv1, opcode, length, mask);
     if (length > 0) {
       payload.copy(frame, headerSize);
-      if (mask !== null) applyMask(frame.subarray(headerSize), mask, 0);
+      if (mask !== null) maskRange(frame, headerSize, frame.length, mask, 0);
     }
     sink.write(frame, null, callback);
     return;
@@ -100,7 +100,7 @@ export function encodeTextFrame(
   writeFrameHeader(frame, fin, false, 0x1, length, mask);
   if (length > 0) {
     frame.write(text, headerSize, 'utf8');
-    if (mask !== null) applyMask(frame.subarray(headerSize), mask, 0);
+    if (mask !== null) maskRange(frame, headerSize, frame.length, mask, 0);
   }
   sink.write(frame, null, callback);
 }

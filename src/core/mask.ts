@@ -6,11 +6,20 @@
  * unrolled eight words per step.
  */
 export function applyMask(data: Uint8Array, mask: Uint8Array, offset = 0): void {
-  const length = data.length;
-  let i = 0;
-  if (length >= 16) {
+  maskRange(data, 0, data.length, mask, offset);
+}
+
+/**
+ * applyMask() on data[from..to) without making a view of it first: mask
+ * position `offset` applies to data[from].
+ */
+export function maskRange(data: Uint8Array, from: number, to: number, mask: Uint8Array, offset = 0): void {
+  const length = to; // exclusive end
+  let i = from;
+  offset = (offset - from) & 3;
+  if (length - i >= 16) {
     const start = data.byteOffset;
-    const lead = (4 - (start & 3)) & 3;
+    const lead = i + ((4 - ((start + i) & 3)) & 3);
     for (; i < lead; i++) data[i] ^= mask[(i + offset) & 3];
     const o = i + offset;
     const word = LITTLE_ENDIAN
@@ -25,6 +34,7 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, offset = 0): void 
       view = wordsOf(data.buffer);
       w = (start + i) >>> 2;
     } else {
+      // A large buffer: a view of just this range (not kept).
       view = new Int32Array(data.buffer, start + i, words);
       w = 0;
     }
@@ -42,11 +52,11 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, offset = 0): void 
     }
     for (; w < end; w++) view[w] ^= word;
     i += words << 2;
-  } else if (offset === 0) {
-    const m0 = mask[0];
-    const m1 = mask[1];
-    const m2 = mask[2];
-    const m3 = mask[3];
+  } else {
+    const m0 = mask[(i + offset) & 3];
+    const m1 = mask[(i + offset + 1) & 3];
+    const m2 = mask[(i + offset + 2) & 3];
+    const m3 = mask[(i + offset + 3) & 3];
     for (; i + 3 < length; i += 4) {
       data[i] ^= m0;
       data[i + 1] ^= m1;
@@ -60,7 +70,7 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, offset = 0): void 
 /** Copy `source` into `target` at `targetOffset`, masked. */
 export function copyMasked(source: Uint8Array, target: Uint8Array, targetOffset: number, mask: Uint8Array): void {
   target.set(source, targetOffset);
-  applyMask(target.subarray(targetOffset, targetOffset + source.length), mask, 0);
+  maskRange(target, targetOffset, targetOffset + source.length, mask, 0);
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -56,3 +56,34 @@ test('copyMasked masks into the target and leaves the source as it was', () => {
   assert.deepEqual(source, before);
   assert.deepEqual(target.subarray(5, 75), reference(source, mask, 0));
 });
+
+test('maskRange masks only data[from..to) with the phase starting at from', async () => {
+  const { maskRange } = await import('../../dist/esm/core/mask.js');
+  const mask = Buffer.from([0x11, 0x22, 0x33, 0x44]);
+  for (let from = 0; from < 9; from++) {
+    for (let len = 0; len < 90; len += 7) {
+      for (let phase = 0; phase < 4; phase++) {
+        const buf = filled(from + len + 5, from + len);
+        const before = Buffer.from(buf);
+        maskRange(buf, from, from + len, mask, phase);
+        assert.deepEqual(buf.subarray(0, from), before.subarray(0, from));
+        assert.deepEqual(buf.subarray(from, from + len), reference(before.subarray(from, from + len), mask, phase));
+        assert.deepEqual(buf.subarray(from + len), before.subarray(from + len));
+      }
+    }
+  }
+});
+
+test('randomMask reuses one 4-byte buffer and its keys vary', async () => {
+  const { randomMask } = await import('../../dist/esm/core/mask-source.js');
+  const seen = new Set();
+  let first = null;
+  for (let i = 0; i < 5000; i++) {
+    const m = randomMask();
+    assert.equal(m.length, 4);
+    first ??= m;
+    assert.equal(m, first);
+    seen.add(m.readUInt32BE(0));
+  }
+  assert.ok(seen.size > 4900, `only ${seen.size} distinct keys`);
+});
