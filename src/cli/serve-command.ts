@@ -23,7 +23,8 @@ Modes (pick one; --echo is the default):
                            prints is sent back as a text message. Its exit closes the
                            connection (1000 when it exits 0, 1011 otherwise); the connection's
                            close ends its stdin. It gets SOCKETEER_REMOTE, SOCKETEER_PATH and
-                           SOCKETEER_PROTOCOL in its environment.
+                           SOCKETEER_PROTOCOL in its environment. Lines go out as soon as
+                           CMD writes them: make it flush per line (sed -u, python3 -u).
 
 Options:
   -p, --port PORT          port to listen on (default 8080; 0 picks a free one)
@@ -38,8 +39,8 @@ Options:
 Examples:
   socketeer serve                                  # echo on ws://127.0.0.1:8080
   socketeer serve --port 9000 --broadcast          # a chat room for several clients
-  socketeer serve --exec 'tr a-z A-Z'              # every line comes back in capitals
-  socketeer serve --exec 'python3 bot.py' -s bot.v1 --host 0.0.0.0
+  socketeer serve --exec 'sed -u s/^/you:\ /'       # every line comes back prefixed
+  socketeer serve --exec 'python3 -u bot.py' -s bot.v1 --host 0.0.0.0
   socketeer serve --port 0 --json | jq 'select(.event == "close")'
 
 Exit status: 0 after Ctrl-C or SIGTERM, 1 when the server cannot listen
