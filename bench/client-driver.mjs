@@ -125,12 +125,12 @@ async function handshakes() {
   }
   const workers = Array.from({ length: cfg.concurrency }, worker);
   await sleep(cfg.warmupMs);
-  const c0 = completed, t0 = performance.now();
+  const c0 = completed, t0 = performance.now(), cpu0 = process.cpuUsage();
   await sleep(cfg.durationMs);
-  const c1 = completed, t1 = performance.now();
+  const c1 = completed, t1 = performance.now(), cpu = process.cpuUsage(cpu0);
   running = false;
   await Promise.all(workers);
-  return { perSec: ((c1 - c0) * 1000) / (t1 - t0), failed };
+  return { perSec: ((c1 - c0) * 1000) / (t1 - t0), failed, subjectCpuShare: (cpu.user + cpu.system) / 1e3 / (t1 - t0) };
 }
 
 /** Memory per idle open client connection, measured in this process. */

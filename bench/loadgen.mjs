@@ -196,8 +196,10 @@ async function broadcast() {
     if (rest.length) counter.push(rest);
   }
   const times = [];
+  let cpuStart = NaN;
   const deadline = performance.now() + cfg.durationMs;
   for (let r = 0; r < cfg.warmupReps + cfg.reps && performance.now() < deadline; r++) {
+    if (r === cfg.warmupReps) cpuStart = subjectCpu();
     const finished = new Promise((resolve) => { done = resolve; });
     outstanding = conns.length;
     const t0 = performance.now();
@@ -206,9 +208,11 @@ async function broadcast() {
     if (r >= cfg.warmupReps) times.push(performance.now() - t0);
     await sleep(2);
   }
+  // CPU time of the server per broadcast (USER_HZ resolution: averaged over all reps).
+  const cpuMsPerBroadcast = ((subjectCpu() - cpuStart) * 1000) / times.length;
   for (const c of conns) c.socket.destroy();
   times.sort((a, b) => a - b);
-  return { reps: times.length, medianMs: quantile(times, 0.5), times };
+  return { reps: times.length, medianMs: quantile(times, 0.5), cpuMsPerBroadcast, times };
 }
 
 /** Completed opening handshakes per second, `concurrency` at a time. */
@@ -230,12 +234,12 @@ async function handshakes() {
   }
   const workers = Array.from({ length: cfg.concurrency }, worker);
   await sleep(cfg.warmupMs);
-  const c0 = completed, t0 = performance.now();
+  const c0 = completed, t0 = performance.now(), cpu0 = subjectCpu();
   await sleep(cfg.durationMs);
-  const c1 = completed, t1 = performance.now();
+  const c1 = completed, t1 = performance.now(), cpu1 = subjectCpu();
   running = false;
   await Promise.all(workers);
-  return { perSec: ((c1 - c0) * 1000) / (t1 - t0), failed };
+  return { perSec: ((c1 - c0) * 1000) / (t1 - t0), failed, subjectCpuShare: (cpu1 - cpu0) / ((t1 - t0) / 1000) };
 }
 
 /** Opens `conns` idle connections, reports, and holds them until told to stop. */
