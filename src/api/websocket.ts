@@ -386,6 +386,9 @@ export class WebSocket extends EventEmitter {
         this._readyState = ReadyState.CLOSING;
         if (this.listenerCount('error') > 0) this.emit('error', error);
       },
+      onCloseFrame: () => {
+        if (this._readyState === ReadyState.OPEN) this._readyState = ReadyState.CLOSING;
+      },
       onDrain: () => {
         if (this.needDrain && this.bufferedAmount < this.highWaterMark) {
           this.needDrain = false;
@@ -423,7 +426,10 @@ export class WebSocket extends EventEmitter {
     }
     const binary = options.binary ?? typeof payload !== 'string';
     const data = binary && typeof payload === 'string' ? Buffer.from(payload) : payload;
-    this.transport.connection.send(data, { binary, fin: options.fin, compress: options.compress }, callback);
+    if (!this.transport.connection.send(data, { binary, fin: options.fin, compress: options.compress }, callback)) {
+      if (callback) process.nextTick(callback, notOpen(ReadyState.CLOSING));
+      return false;
+    }
     if (this.transport.bufferedAmount < this.highWaterMark) return true;
     this.needDrain = true;
     return false;

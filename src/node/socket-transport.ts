@@ -10,6 +10,8 @@ export interface TransportListener {
   onPing(data: Buffer): void;
   onPong(data: Buffer): void;
   onFailure(error: WebSocketError): void;
+  /** The peer's Close frame arrived: the closing handshake has started. */
+  onCloseFrame(): void;
   onDrain(): void;
   onClose(info: CloseInfo): void;
 }
@@ -125,6 +127,7 @@ export class SocketTransport implements ConnectionSink {
 
   onCloseFrame(): void {
     this.stopHeartbeat();
+    this.listener.onCloseFrame();
   }
 
   onFailure(error: WebSocketError): void {
