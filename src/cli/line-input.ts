@@ -58,9 +58,15 @@ export function interactiveInput(input: Readable, output: Writable, prompt: stri
     if (!closed) rl.prompt();
   });
   rl.on('SIGINT', () => handlers.onInterrupt?.());
+  // Leave no dangling prompt behind: what prints after the session starts at column 0.
+  const clearPrompt = (): void => {
+    readline.cursorTo(output, 0);
+    readline.clearScreenDown(output);
+  };
   rl.on('close', () => {
     if (closed) return;
     closed = true;
+    clearPrompt();
     saveHistory(file, history);
     handlers.onEnd();
   });
@@ -81,6 +87,7 @@ export function interactiveInput(input: Readable, output: Writable, prompt: stri
     close() {
       if (closed) return;
       closed = true;
+      clearPrompt();
       saveHistory(file, history);
       rl.close();
     },
