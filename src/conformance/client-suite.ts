@@ -5,6 +5,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ConformanceError } from './errors.js';
+import { answerOffer, DeflateContext, describeParams } from './deflate.js';
 import { readHttpHead, requestTarget, serverHandshakeResponse } from './handshake.js';
 import { resolveTimeouts, runCaseOnSession, type ResolvedTimeouts } from './run-case.js';
 import { selectedCases, type SuiteSelection } from './server-suite.js';
@@ -86,12 +87,25 @@ export async function startClientSuite(options: ClientSuiteOptions = {}): Promis
     if (needsCase && !(Number.isInteger(caseNo) && caseNo >= 1 && caseNo <= cases.length)) {
       return httpError(socket, 400, `case must be 1..${cases.length}`);
     }
-    const accept = serverHandshakeResponse(head);
+    const def = target.pathname === '/runCase' ? cases[caseNo - 1]! : undefined;
+    const deflate = def?.extensions ? answerOffer(head.headers.get('sec-websocket-extensions') ?? '', def.extensions) : undefined;
+    const accept = serverHandshakeResponse(head, deflate && 'answer' in deflate ? deflate.answer : undefined);
     if ('error' in accept) return httpError(socket, 400, accept.error);
     socket.write(accept.response);
     const trace = new TraceRecorder();
     const session = new Session(socket, 'server', trace, head.rest);
     session.finGraceMs = t.finGraceMs;
+    if (def && deflate && 'declined' in deflate) {
+      trace.event('note', deflate.declined, true);
+      const result = declined(def, trace, startedAt, deflate.declined);
+      agentRun(agent).results.set(caseNo, result);
+      options.onResult?.(result, caseNo, cases.length);
+      return answer(session, null, t);
+    }
+    if (deflate && 'answer' in deflate) {
+      trace.event('note', `permessage-deflate: offered "${head.headers.get('sec-websocket-extensions')}", answered "${deflate.answer}" (${describeParams(deflate.params)})`);
+      session.deflate = new DeflateContext(deflate.params, 'server');
+    }
     switch (target.pathname) {
       case '/getCaseCount':
         return answer(session, String(cases.length), t);
@@ -110,7 +124,7 @@ export async function startClientSuite(options: ClientSuiteOptions = {}): Promis
         return answer(session, null, t);
       }
       case '/runCase': {
-        const result = await runCaseOnSession(cases[caseNo - 1]!, session, t, startedAt);
+        const result = await runCaseOnSession(def!, session, t, startedAt);
         agentRun(agent).results.set(caseNo, result);
         options.onResult?.(result, caseNo, cases.length);
         return;
@@ -136,6 +150,20 @@ export async function startClientSuite(options: ClientSuiteOptions = {}): Promis
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+function declined(def: CaseDef, trace: TraceRecorder, startedAt: number, why: string): CaseResult {
+  return {
+    id: def.id,
+    description: def.description,
+    expectation: def.expectation,
+    behavior: 'UNIMPLEMENTED',
+    behaviorClose: 'INFORMATIONAL',
+    remarks: [why],
+    durationMs: Math.round(performance.now() - startedAt),
+    teardown: { closedFirst: 'none' },
+    trace: trace.toJSON(),
   };
 }
 

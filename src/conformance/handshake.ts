@@ -103,7 +103,7 @@ export async function clientHandshake(
 }
 
 /** Validates a client's upgrade request; returns the 101 response to send, or an error text. */
-export function serverHandshakeResponse(head: HttpHead): { response: string } | { error: string } {
+export function serverHandshakeResponse(head: HttpHead, extensions?: string): { response: string } | { error: string } {
   if (!/^GET \S+ HTTP\/1\.1$/.test(head.startLine)) return { error: 'not a GET HTTP/1.1 request' };
   if ((head.headers.get('upgrade') ?? '').toLowerCase() !== 'websocket') {
     return { error: 'missing "Upgrade: websocket"' };
@@ -122,6 +122,7 @@ export function serverHandshakeResponse(head: HttpHead): { response: string } | 
     'Connection: Upgrade',
     `Sec-WebSocket-Accept: ${acceptKey(key)}`,
   ];
+  if (extensions) response.push(`Sec-WebSocket-Extensions: ${extensions}`);
   return { response: response.join('\r\n') + '\r\n\r\n' };
 }
 

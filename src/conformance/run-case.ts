@@ -47,6 +47,9 @@ async function runSteps(plan: CasePlan, session: Session, t: ResolvedTimeouts): 
         await session.sendFrames(step.frames, step.chunk, { ...step.failFastAt, then });
         break;
       }
+      case 'messages':
+        await session.sendMessages(step.messages, step.chunk);
+        break;
       case 'pause':
         session.trace.event('note', `pause ${step.ms} ms`);
         await session.waitUntil(() => session.peerGone, step.ms);

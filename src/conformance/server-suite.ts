@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildCases } from './cases/index.js';
 import { ConformanceError } from './errors.js';
+import { acceptedParams, DeflateContext, describeParams } from './deflate.js';
 import { clientHandshake } from './handshake.js';
 import { resolveTimeouts, runCaseOnSession, type ResolvedTimeouts } from './run-case.js';
 import { parsePatterns, selectCases } from './select.js';
@@ -89,25 +90,43 @@ async function runOne(def: CaseDef, target: Target, t: ResolvedTimeouts): Promis
     const hs = await clientHandshake(socket, target.hostHeader, target.path, t.handshakeMs, def.extensions);
     const session = new Session(socket, 'client', trace, hs.rest);
     if (def.extensions) {
-      if (!hs.extensions) return unimplemented(def, trace, 'the server did not accept the extension offer');
-      session.allowRsv1 = true;
+      let params;
+      try {
+        params = acceptedParams(def.extensions, hs.extensions);
+      } catch (error) {
+        socket.destroy();
+        return handshakeFailure(def, trace, startedAt, `bad permessage-deflate answer: ${(error as Error).message}`);
+      }
+      if (!params) {
+        socket.destroy();
+        return unimplemented(def, trace, `the server declined the offer "${def.extensions}"`);
+      }
+      trace.event('note', `permessage-deflate: offered "${def.extensions}", answered "${hs.extensions}" (${describeParams(params)})`);
+      session.deflate = new DeflateContext(params, 'client');
+    } else if (hs.extensions) {
+      socket.destroy();
+      return handshakeFailure(def, trace, startedAt, `the server answered extensions nobody offered: "${hs.extensions}"`);
     }
     return await runCaseOnSession(def, session, t, startedAt);
   } catch (error) {
     socket?.destroy();
-    trace.event('note', `opening handshake failed: ${(error as Error).message}`, true);
-    return {
-      id: def.id,
-      description: def.description,
-      expectation: def.expectation,
-      behavior: 'FAILED',
-      behaviorClose: 'UNCLEAN',
-      remarks: [`opening handshake failed: ${(error as Error).message}`],
-      durationMs: Math.round(performance.now() - startedAt),
-      teardown: { closedFirst: 'none' },
-      trace: trace.toJSON(),
-    };
+    return handshakeFailure(def, trace, startedAt, `opening handshake failed: ${(error as Error).message}`);
   }
+}
+
+function handshakeFailure(def: CaseDef, trace: TraceRecorder, startedAt: number, why: string): CaseResult {
+  trace.event('note', why, true);
+  return {
+    id: def.id,
+    description: def.description,
+    expectation: def.expectation,
+    behavior: 'FAILED',
+    behaviorClose: 'UNCLEAN',
+    remarks: [why],
+    durationMs: Math.round(performance.now() - startedAt),
+    teardown: { closedFirst: 'none' },
+    trace: trace.toJSON(),
+  };
 }
 
 function unimplemented(def: CaseDef, trace: TraceRecorder, why: string): CaseResult {

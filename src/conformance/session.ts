@@ -7,7 +7,8 @@ import { closePayload, encodeFrame, FrameReader, OP, toBytes, type ReadFrame } f
 import { isValidWireCloseCode } from './close-codes.js';
 import { describeFrame, type TraceRecorder } from './trace.js';
 import { utf8FailIndex } from './utf8.js';
-import type { FrameSpec, ReceivedItem, TesterRole } from './types.js';
+import type { DeflateContext } from './deflate.js';
+import type { FrameSpec, MessageSpec, ReceivedItem, TesterRole } from './types.js';
 
 export interface CloseRecord {
   code: number | null;
@@ -25,8 +26,8 @@ export class Session {
   testerEndedAt?: number;
   closedAt?: number;
   reset = false;
-  /** RSV1 may be set on data frames (a compression extension was negotiated). */
-  allowRsv1 = false;
+  /** permessage-deflate, when negotiated: RSV1 marks compressed messages. */
+  deflate?: DeflateContext;
   /**
    * As the server, how long the tester waits after the closing handshake
    * before it ends TCP, so that a client which ends TCP first (instead of
@@ -38,6 +39,7 @@ export class Session {
   private readonly reader = new FrameReader();
   private fragments: Buffer[] | null = null;
   private fragmentType: 'text' | 'binary' = 'text';
+  private fragmentCompressed = false;
   private readonly waiters = new Set<() => void>();
 
   constructor(
@@ -118,6 +120,28 @@ export class Session {
     } else {
       await this.write(bytes, chunk);
     }
+  }
+
+  /** Sends whole messages, compressed with the negotiated context unless `compress` is false. */
+  async sendMessages(messages: MessageSpec[], chunk?: number): Promise<void> {
+    const frames: FrameSpec[] = [];
+    for (const m of messages) {
+      const raw = toBytes(m.payload);
+      const compress = m.compress !== false && this.deflate !== undefined;
+      const payload = compress ? this.deflate!.compress(raw) : raw;
+      if (compress) this.trace.event('note', `${m.type} message of ${raw.length} bytes compressed to ${payload.length}`);
+      const size = m.fragment && m.fragment > 0 ? m.fragment : payload.length || 1;
+      for (let i = 0; i < payload.length || i === 0; i += size) {
+        const first = i === 0;
+        frames.push({
+          opcode: first ? (m.type === 'text' ? OP.TEXT : OP.BINARY) : OP.CONTINUATION,
+          payload: payload.subarray(i, i + size),
+          fin: i + size >= payload.length,
+          rsv: first && compress ? 4 : 0,
+        });
+      }
+    }
+    await this.sendFrames(frames, chunk);
   }
 
   async sendRaw(bytes: Buffer, chunk?: number, label = 'raw bytes'): Promise<void> {
@@ -225,7 +249,7 @@ export class Session {
     if (frame.masked !== (this.role === 'server')) {
       this.violation(this.role === 'server' ? 'client frame is not masked' : 'server frame is masked');
     }
-    const rsvAllowed = this.allowRsv1 && (frame.opcode === OP.TEXT || frame.opcode === OP.BINARY) ? 4 : 0;
+    const rsvAllowed = this.deflate && (frame.opcode === OP.TEXT || frame.opcode === OP.BINARY) ? 4 : 0;
     if (frame.rsv & ~rsvAllowed) this.violation(`RSV bits ${frame.rsv} set without an extension`);
     if (frame.opcode >= 8) {
       if (!frame.fin) this.violation('fragmented control frame');
@@ -247,6 +271,7 @@ export class Session {
         if (this.fragments) this.violation('new data frame inside a fragmented message');
         this.fragments = [frame.payload];
         this.fragmentType = frame.opcode === OP.TEXT ? 'text' : 'binary';
+        this.fragmentCompressed = (frame.rsv & 4) !== 0 && this.deflate !== undefined;
         break;
       case OP.CONTINUATION:
         if (!this.fragments) {
@@ -260,8 +285,17 @@ export class Session {
         return;
     }
     if (frame.fin) {
-      const payload = Buffer.concat(this.fragments);
+      let payload: Buffer = Buffer.concat(this.fragments);
       this.fragments = null;
+      if (this.fragmentCompressed) {
+        try {
+          payload = this.deflate!.inflate(payload);
+        } catch (error) {
+          this.violation(`compressed message does not inflate: ${(error as Error).message}`);
+          return;
+        }
+        this.trace.event('note', `inflated to ${payload.length} bytes`);
+      }
       if (this.fragmentType === 'text' && utf8FailIndex(payload) !== -1) {
         this.violation('text message with invalid UTF-8');
       }

@@ -21,6 +21,15 @@ export interface ReceivedItem {
   payload: Buffer;
 }
 
+export interface MessageSpec {
+  type: 'text' | 'binary';
+  payload: Uint8Array | string;
+  /** Default true: send compressed (RSV1). false sends it as is on the deflate connection. */
+  compress?: boolean;
+  /** Split the (compressed) payload into frames of this many bytes. */
+  fragment?: number;
+}
+
 export interface ExpectedItem {
   type: 'text' | 'binary' | 'pong';
   payload: Buffer;
@@ -34,6 +43,11 @@ export type Step =
    * peer a moment to fail before writing the rest.
    */
   | { kind: 'frames'; frames: FrameSpec[]; chunk?: number; failFastAt?: { frame: number; byte: number } }
+  /**
+   * Whole messages, compressed at send time with the connection's negotiated
+   * permessage-deflate context (so context takeover and window limits apply).
+   */
+  | { kind: 'messages'; messages: MessageSpec[]; chunk?: number }
   | { kind: 'pause'; ms: number }
   /** Wait until this many items (messages + pongs) have come back. */
   | { kind: 'waitItems'; count: number };

@@ -17,7 +17,7 @@ export const IMPLS = {
 /** An echo server of `impl` on 127.0.0.1 (port 0 unless given); `options` go to the constructor. */
 export async function startEchoServer(impl, options = {}, port = 0) {
   const { WebSocketServer } = IMPLS[impl];
-  const wss = new WebSocketServer({ port, host: HOST, maxPayload: 64 * 1024 * 1024, ...options });
+  const wss = new WebSocketServer({ port, host: HOST, maxPayload: 64 * 1024 * 1024, perMessageDeflate: true, ...options });
   wss.on('connection', (ws) => {
     ws.on('error', () => {});
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));

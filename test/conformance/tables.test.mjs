@@ -44,7 +44,7 @@ test('case ids are unique and every group of the issue is present', () => {
     const ids = buildCases({ full }).map((c) => c.id);
     assert.equal(new Set(ids).size, ids.length, 'unique ids');
     const groups = new Set(ids.map((id) => id.split('.')[0]));
-    for (const g of ['1', '2', '3', '4', '5', '6', '7', '9', '10']) assert.ok(groups.has(g), `group ${g}`);
+    for (const g of ['1', '2', '3', '4', '5', '6', '7', '9', '10', '12', '13']) assert.ok(groups.has(g), `group ${g}`);
   }
 });
 
@@ -55,4 +55,35 @@ test('selector patterns', () => {
   assert.ok(!matchesPattern('7.3.10', '7.3.1'));
   assert.ok(!matchesPattern('17.1', '7.*'));
   assert.ok(matchesPattern('10.1.1', '*'));
+});
+
+test("the tester's inflater rejects a peer that breaks the negotiated window or context rules", async () => {
+  const { DeflateContext, acceptedParams, answerOffer } = await import('../../dist/esm/conformance/deflate.js');
+  const base = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+  // 1000 pseudo-random bytes, sent twice: the second message is a match 1000 bytes back,
+  // beyond a 9-bit window. (zlib does not flag long distances inside one message, so the
+  // tester sees window violations across messages, where its history is cut to the window.)
+  let x = 1;
+  const block = Buffer.from(Array.from({ length: 1000 }, () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) >> 16) & 0xff));
+  const message = Buffer.concat([block, block]);
+  const wide = new DeflateContext(base, 'server');
+  const narrowPeer = new DeflateContext({ ...base, serverMaxWindowBits: 9 }, 'client');
+  assert.deepEqual(narrowPeer.inflate(wide.compress(block)), block);
+  assert.throws(() => narrowPeer.inflate(wide.compress(block)), /distance too far back/);
+  // Context takeover: the second message refers to the first.
+  const keeps = new DeflateContext(base, 'server');
+  const expectsReset = new DeflateContext({ ...base, serverNoContextTakeover: true }, 'client');
+  assert.deepEqual(expectsReset.inflate(keeps.compress(block)), block);
+  assert.throws(() => expectsReset.inflate(keeps.compress(block)), /distance too far back/);
+  // And a conforming pair round-trips.
+  const a = new DeflateContext({ ...base, clientMaxWindowBits: 8 }, 'client');
+  const b = new DeflateContext({ ...base, clientMaxWindowBits: 8 }, 'server');
+  for (let i = 0; i < 3; i++) assert.deepEqual(b.inflate(a.compress(message)), message);
+  // Negotiation checks on both sides.
+  assert.equal(acceptedParams('permessage-deflate', ''), null);
+  assert.throws(() => acceptedParams('permessage-deflate', 'permessage-deflate; client_max_window_bits=10'), /did not offer/);
+  assert.throws(() => acceptedParams('permessage-deflate; server_max_window_bits=10', 'permessage-deflate; server_max_window_bits=12'), /server_max_window_bits/);
+  assert.equal(answerOffer('permessage-deflate; client_max_window_bits', 'permessage-deflate; client_max_window_bits').answer, 'permessage-deflate');
+  assert.match(answerOffer('permessage-deflate', 'permessage-deflate; client_max_window_bits=9').declined, /client_max_window_bits/);
+  assert.match(answerOffer('', 'permessage-deflate').declined, /did not offer/);
 });

@@ -1,7 +1,8 @@
-// The case table, in order. Groups 12/13 (permessage-deflate) will add cases
-// with `extensions` set; the runners negotiate it per case.
+// The case table, in order. Groups 12/13 (permessage-deflate) have
+// `extensions` set; the runners negotiate it per case.
 import type { CaseDef, CaseTableOptions } from '../types.js';
 import { closingCases } from './closing.js';
+import { deflateCases } from './deflate.js';
 import { fragmentationCases } from './fragmentation.js';
 import { framingCases } from './framing.js';
 import { limitCases } from './limits.js';
@@ -22,5 +23,6 @@ export function buildCases(options: CaseTableOptions = {}): CaseDef[] {
     ...closingCases(),
     ...limitCases(options.full ?? false),
     ...miscCases(),
+    ...deflateCases(),
   ];
 }
