@@ -9,6 +9,7 @@ import {
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_MAX_HEADER_COUNT,
   DEFAULT_MAX_PAYLOAD,
   type HeartbeatOptions,
 } from './options.js';
@@ -46,6 +47,8 @@ export interface WebSocketServerOptions {
   handshakeTimeout?: number;
   /** Open connections allowed at once; further upgrades get 503 (default unlimited). */
   maxConnections?: number;
+  /** Header fields allowed in an upgrade request; more get 431 (default 256). */
+  maxHeaderCount?: number;
 }
 
 /**
@@ -71,12 +74,16 @@ export class WebSocketServer extends EventEmitter {
     validateServerExtensionOptions(options.perMessageDeflate);
     this.clients = new Set();
     if (options.port !== undefined) {
-      const server = http.createServer((_req, res) => {
+      const handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+      // Node checks request timeouts on this interval (30 s by default), which
+      // would let a slowloris client hold its socket long past the timeout.
+      const connectionsCheckingInterval = handshakeTimeout > 0 ? Math.max(10, Math.min(1000, Math.floor(handshakeTimeout / 4))) : 30_000;
+      const server = http.createServer({ connectionsCheckingInterval }, (_req, res) => {
         const body = 'Upgrade Required: this endpoint speaks WebSocket\n';
         res.writeHead(426, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body), Upgrade: 'websocket' });
         res.end(body);
       });
-      server.requestTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+      server.requestTimeout = handshakeTimeout;
       server.headersTimeout = Math.min(server.requestTimeout, 60_000);
       this.ownsServer = true;
       this.attachServer(server);
@@ -111,6 +118,12 @@ export class WebSocketServer extends EventEmitter {
   ): void {
     socket.on('error', onHandshakeSocketError);
     if (this.state !== 'running') return refuseUpgrade(socket, 503, 'The server is shutting down');
+    // Past about 1000 fields Node drops the rest silently, possibly the very
+    // headers checked below: a lower cap refuses such requests instead.
+    const maxHeaderCount = this.options.maxHeaderCount ?? DEFAULT_MAX_HEADER_COUNT;
+    if (request.rawHeaders.length / 2 > maxHeaderCount) {
+      return refuseUpgrade(socket, 431, `Too many header fields: the limit is ${maxHeaderCount}`);
+    }
     const checked = checkUpgradeRequest(request.method, request.headers);
     if (!checked.ok) return refuseUpgrade(socket, checked.status, checked.message, checked.headers);
     if (!this.shouldHandle(request)) return refuseUpgrade(socket, 404, `No WebSocket endpoint at ${request.url ?? ''}`);
