@@ -70,7 +70,11 @@ export async function rawExchange(port, text, ms = 3000) {
   socket.on('error', () => {});
   await once(socket, 'connect');
   socket.write(text);
-  await within(ms, once(socket, 'close'), 'the server closing the connection');
+  try {
+    await within(ms, once(socket, 'close'), 'the server closing the connection');
+  } finally {
+    socket.destroy();
+  }
   return parseResponse(Buffer.concat(chunks).toString('latin1'));
 }
 
