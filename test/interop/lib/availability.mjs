@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-export const PYTHON = '/usr/bin/python3';
-export const CHROMIUM = '/usr/bin/chromium';
-export const INSTALL_HINT = 'install the interop peers with: apt-get install chromium python3-websockets';
+// The env overrides exist to try the missing-peer path (INTEROP_PYTHON=/nonexistent).
+export const PYTHON = process.env.INTEROP_PYTHON || '/usr/bin/python3';
+export const CHROMIUM = process.env.INTEROP_CHROMIUM || '/usr/bin/chromium';
 
 function resolves(name) {
   try { require.resolve(name); return true; } catch { return false; }
@@ -15,13 +15,13 @@ function resolves(name) {
 
 export const checks = {
   chromium() {
-    if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM}; ${INSTALL_HINT}`;
+    if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM}; install it with: apt-get install chromium`;
     if (!resolves('playwright-core')) return 'playwright-core is missing; run npm ci';
     return null;
   },
   python() {
     const r = spawnSync(PYTHON, ['-c', 'import websockets'], { encoding: 'utf8' });
-    if (r.error || r.status !== 0) return `${PYTHON} cannot import websockets; ${INSTALL_HINT}`;
+    if (r.error || r.status !== 0) return `${PYTHON} cannot import websockets; install it with: apt-get install python3-websockets`;
     return null;
   },
   ws() { return resolves('ws') ? null : 'the ws dev dependency is missing; run npm ci'; },

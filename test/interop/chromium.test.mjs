@@ -1,0 +1,3 @@
+import { defineInteropTests } from './lib/run-matrix.mjs';
+
+defineInteropTests('chromium');
