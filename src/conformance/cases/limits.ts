@@ -71,5 +71,18 @@ export function limitCases(full: boolean): CaseDef[] {
       );
     });
   });
+  // Big messages as many small frames: every size of 9.1/9.2 in 4 KiB frames.
+  kinds.forEach((kind, k) => {
+    sizes.forEach((size, i) => {
+      cases.push(
+        echoCase(
+          `9.${9 + k}.${i + 1}`,
+          `A ${sizeText(size)} ${kind.name} message in frames of 4 KiB.`,
+          () => [send(kind.frag(size, 4 * KiB))],
+          { timeoutMs: answerTime(size) },
+        ),
+      );
+    });
+  });
   return cases;
 }

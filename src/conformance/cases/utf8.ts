@@ -110,6 +110,32 @@ function sampleCase(id: string, sample: Sample, variant: 'whole' | 'fragments' |
   };
 }
 
+/** Invalid text split into two fragments at every byte (group 6.7). */
+const SPLIT_SAMPLES: Sample[] = [
+  { name: 'a surrogate (ED A0 80) inside text', bytes: around('eda080') },
+  { name: 'U+110000 (F4 90 80 80) inside text', bytes: around('f4908080') },
+];
+
+/**
+ * Two fragments split at `at`: a strict peer fails as soon as the first
+ * invalid byte arrives, whichever fragment carries it; the tester sends up to
+ * that byte, waits, then sends the rest.
+ */
+function splitCase(id: string, sample: Sample, at: number): CaseDef {
+  const failAt = utf8FailIndex(sample.bytes);
+  const inFirst = failAt < at;
+  return {
+    id,
+    description: `Invalid UTF-8, ${sample.name}, in two fragments split at byte ${at} (the first invalid byte is byte ${failAt + 1}).`,
+    expectation: `The peer fails with 1007 as soon as byte ${failAt + 1} arrives, in the ${inFirst ? 'first' : 'second'} fragment (OK), or only once the message is complete (NON-STRICT).`,
+    plan: (): CasePlan => {
+      const frames = [text(sample.bytes.subarray(0, at), false), cont(sample.bytes.subarray(at))];
+      const failFastAt = inFirst ? { frame: 0, byte: failAt } : { frame: 1, byte: failAt - at };
+      return { steps: [{ kind: 'frames', frames, failFastAt }], expect: { kind: 'fail', codes: [1007], before: [] } };
+    },
+  };
+}
+
 export function utf8Cases(): CaseDef[] {
   const cases: CaseDef[] = [
     echoCase('6.1.1', 'An empty text message.', () => [send([text('')])]),
@@ -136,5 +162,9 @@ export function utf8Cases(): CaseDef[] {
   variants.forEach((variant, v) => {
     UTF8_SAMPLES.forEach((sample, i) => cases.push(sampleCase(`6.${v + 3}.${i + 1}`, sample, variant)));
   });
+  let k = 1;
+  for (const sample of SPLIT_SAMPLES) {
+    for (let at = 1; at < sample.bytes.length; at++) cases.push(splitCase(`6.7.${k++}`, sample, at));
+  }
   return cases;
 }
