@@ -3,21 +3,41 @@
 // the close event shown, and keep a screenshot in test-output/ (a CI artifact).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDemo } from '../../demo/server.mjs';
 import { checks, inCI } from './lib/availability.mjs';
 import { launchChromium } from './peers/chromium.mjs';
+import { RESULTS_DIR } from './lib/results.mjs';
 
 const OUTPUT_DIR = new URL('../../test-output/', import.meta.url);
 const STEP_MS = 5_000;
 const missing = checks.chromium();
 
+/** For report.mjs: the outcome of the click test. */
+function record(status, detail) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(new URL('demo.json', RESULTS_DIR), JSON.stringify({ date: new Date().toISOString(), status, detail }, null, 2) + '\n');
+}
+
 test('demo page: connect, echo text and a file, close 4000 (Chromium)', {
   timeout: 30_000,
   skip: missing && !inCI() ? `Chromium missing: ${missing}` : false,
 }, async (t) => {
-  if (missing) throw new Error(`Chromium is missing (CI=true): ${missing}`);
+  if (missing) {
+    record('missing', missing);
+    throw new Error(`Chromium is missing (CI=true): ${missing}`);
+  }
+  try {
+    await clickThrough(t);
+    record('pass', 'connect, text and file echoes, close 4000 shown with wasClean true, screenshot test-output/demo.png');
+  } catch (error) {
+    record('fail', error.message.split('\n')[0]);
+    throw error;
+  }
+});
+
+async function clickThrough(t) {
   const demo = await startDemo({ port: 0 });
   t.after(() => demo.close());
   const browser = await launchChromium();
@@ -57,4 +77,4 @@ test('demo page: connect, echo text and a file, close 4000 (Chromium)', {
   const screenshot = fileURLToPath(new URL('demo.png', OUTPUT_DIR));
   await page.screenshot({ path: screenshot, fullPage: true });
   t.diagnostic(`screenshot: ${screenshot}`);
-});
+}
