@@ -58,11 +58,14 @@ export class SocketTransport implements ConnectionSink {
     // Bytes that came with the upgrade are replayed through the socket, so
     // they arrive after the caller has attached its listeners.
     if (head !== null && head.length > 0) socket.unshift(head);
-    socket.on('data', this.onData);
-    socket.on('end', this.onEnd);
-    socket.on('close', this.onSocketClose);
-    socket.on('error', this.onSocketError);
-    socket.on('drain', this.onSocketDrain);
+    // Shared module-level handlers find this transport through the socket,
+    // instead of five bound closures per connection.
+    (socket as TaggedSocket)[kTransport] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+    socket.on('drain', onSocketDrain);
     if (options.heartbeat) this.startHeartbeat(options.heartbeat.interval, options.heartbeat.timeout);
   }
 
@@ -155,37 +158,30 @@ export class SocketTransport implements ConnectionSink {
 
   // ---- socket events --------------------------------------------------------
 
-  private readonly onData = (chunk: Buffer): void => {
-    this.connection.receive(chunk);
-  };
-
-  /** The peer sent FIN: end our side too (after anything still queued). */
-  private readonly onEnd = (): void => {
+  /** The peer sent FIN: end our side too (after anything still queued). @internal */
+  handleEnd(): void {
     if (!this.ended) {
       this.ended = true;
       this.socket.end();
     }
-  };
+  }
 
-  private readonly onSocketError = (): void => {
-    // 'close' follows; the close event reports 1006 unless a Close was exchanged.
-    this.socket.destroy();
-  };
-
-  private readonly onSocketDrain = (): void => {
+  /** @internal */
+  handleDrain(): void {
     this.listener.onDrain();
-  };
+  }
 
-  private readonly onSocketClose = (): void => {
+  /** @internal */
+  handleClose(): void {
     if (this.closed) return;
     this.closed = true;
     this.ended = true;
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.closeTimer = null;
     this.stopHeartbeat();
-    this.socket.removeListener('data', this.onData);
+    this.socket.removeListener('data', onSocketData);
     this.listener.onClose(this.connection.transportClosed());
-  };
+  }
 
   // ---- heartbeat ------------------------------------------------------------
 
@@ -209,6 +205,30 @@ export class SocketTransport implements ConnectionSink {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+const kTransport = Symbol('socketeer.transport');
+type TaggedSocket = Duplex & { [kTransport]: SocketTransport };
+
+function onSocketData(this: Duplex, chunk: Buffer): void {
+  (this as TaggedSocket)[kTransport].connection.receive(chunk);
+}
+
+function onSocketEnd(this: Duplex): void {
+  (this as TaggedSocket)[kTransport].handleEnd();
+}
+
+function onSocketClose(this: Duplex): void {
+  (this as TaggedSocket)[kTransport].handleClose();
+}
+
+function onSocketError(this: Duplex): void {
+  // 'close' follows; the close event reports 1006 unless a Close was exchanged.
+  this.destroy();
+}
+
+function onSocketDrain(this: Duplex): void {
+  (this as TaggedSocket)[kTransport].handleDrain();
+}
 
 function uncork(transport: SocketTransport): void {
   transport.flushCorked();
