@@ -1,4 +1,4 @@
-import { applyMask } from './mask.js';
+import { maskWithKey } from './mask.js';
 
 /** What the parser reports; the connection decides what a frame means. */
 export interface FrameHandler {
@@ -31,15 +31,17 @@ export class FrameParser {
   stopped = false;
   private paused = false;
   private parsing = false;
-  private backlog: Buffer[] = [];
+  /** Chunks held while paused or re-entered; null (no array) until needed. */
+  private backlog: Buffer[] | null = null;
 
   private stage = Stage.Header;
-  /** Header bytes collected so far when a header straddles chunks. */
-  private readonly scratch = Buffer.allocUnsafe(14);
+  /** Header bytes collected so far when a header straddles chunks (allocated on first need). */
+  private scratch: Buffer | null = null;
   private scratchLength = 0;
 
   private masked = false;
-  private readonly mask = Buffer.allocUnsafe(4);
+  /** The masking key, packed big-endian (no Buffer per connection). */
+  private maskKey = 0;
   private remaining = 0;
   private consumed = 0;
 
@@ -48,14 +50,14 @@ export class FrameParser {
   /** Bytes received but not parsed yet (held while paused). */
   get backlogBytes(): number {
     let total = 0;
-    for (const b of this.backlog) total += b.length;
+    if (this.backlog !== null) for (const b of this.backlog) total += b.length;
     return total;
   }
 
   push(chunk: Buffer): void {
     if (this.stopped) return;
     if (this.paused || this.parsing) {
-      this.backlog.push(chunk);
+      (this.backlog ??= []).push(chunk);
       return;
     }
     this.parsing = true;
@@ -89,14 +91,16 @@ export class FrameParser {
   }
 
   private drainBacklog(): void {
-    while (!this.paused && !this.stopped && this.backlog.length > 0) {
-      this.parse(this.backlog.shift()!);
+    const backlog = this.backlog;
+    if (backlog === null) return;
+    while (!this.paused && !this.stopped && backlog.length > 0) {
+      this.parse(backlog.shift()!);
     }
   }
 
   stop(): void {
     this.stopped = true;
-    this.backlog = [];
+    this.backlog = null;
   }
 
   private parse(chunk: Buffer): void {
@@ -105,7 +109,7 @@ export class FrameParser {
     while (pos < length || (this.stage === Stage.Payload && this.remaining === 0)) {
       if (this.stopped) return;
       if (this.paused) {
-        if (pos < length) this.backlog.unshift(chunk.subarray(pos));
+        if (pos < length) (this.backlog ??= []).unshift(chunk.subarray(pos));
         return;
       }
       if (this.stage === Stage.Header) {
@@ -114,8 +118,8 @@ export class FrameParser {
       }
       const n = Math.min(this.remaining, length - pos);
       if (n > 0) {
+        if (this.masked) maskWithKey(chunk, pos, pos + n, this.maskKey, this.consumed & 3);
         const payload = chunk.subarray(pos, pos + n);
-        if (this.masked) applyMask(payload, this.mask, this.consumed & 3);
         pos += n;
         this.remaining -= n;
         this.consumed += n;
@@ -140,7 +144,7 @@ export class FrameParser {
       }
     }
     // Slow path: gather the header byte by byte across chunks.
-    const scratch = this.scratch;
+    const scratch = (this.scratch ??= Buffer.allocUnsafe(14));
     while (pos < chunk.length) {
       scratch[this.scratchLength++] = chunk[pos++];
       if (this.scratchLength >= 2 && this.scratchLength === headerSize(scratch[1])) {
@@ -170,12 +174,7 @@ export class FrameParser {
       offset += 8;
     }
     this.masked = (b1 & 0x80) !== 0;
-    if (this.masked) {
-      this.mask[0] = buf[offset];
-      this.mask[1] = buf[offset + 1];
-      this.mask[2] = buf[offset + 2];
-      this.mask[3] = buf[offset + 3];
-    }
+    if (this.masked) this.maskKey = buf.readUInt32BE(offset);
     this.remaining = length;
     this.consumed = 0;
     this.handler.onFrameHeader((b0 & 0x80) !== 0, (b0 >> 4) & 0x7, b0 & 0x0f, this.masked, length);

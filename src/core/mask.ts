@@ -14,17 +14,31 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, offset = 0): void 
  * position `offset` applies to data[from].
  */
 export function maskRange(data: Uint8Array, from: number, to: number, mask: Uint8Array, offset = 0): void {
+  maskWithKey(data, from, to, ((mask[0] << 24) | (mask[1] << 16) | (mask[2] << 8) | mask[3]) >>> 0, offset);
+}
+
+/** Byte `k` (0-3, taken mod 4) of a key packed big-endian into a number. */
+function keyByte(key: number, k: number): number {
+  return (key >>> (24 - ((k & 3) << 3))) & 0xff;
+}
+
+/**
+ * maskRange() with the 4-byte key packed big-endian into one number (the
+ * first mask byte in the top bits), so a connection can keep its key without
+ * a Buffer of its own.
+ */
+export function maskWithKey(data: Uint8Array, from: number, to: number, key: number, offset = 0): void {
   const length = to; // exclusive end
   let i = from;
   offset = (offset - from) & 3;
   if (length - i >= 16) {
     const start = data.byteOffset;
     const lead = i + ((4 - ((start + i) & 3)) & 3);
-    for (; i < lead; i++) data[i] ^= mask[(i + offset) & 3];
+    for (; i < lead; i++) data[i] ^= keyByte(key, i + offset);
     const o = i + offset;
     const word = LITTLE_ENDIAN
-      ? mask[o & 3] | (mask[(o + 1) & 3] << 8) | (mask[(o + 2) & 3] << 16) | (mask[(o + 3) & 3] << 24)
-      : (mask[o & 3] << 24) | (mask[(o + 1) & 3] << 16) | (mask[(o + 2) & 3] << 8) | mask[(o + 3) & 3];
+      ? keyByte(key, o) | (keyByte(key, o + 1) << 8) | (keyByte(key, o + 2) << 16) | (keyByte(key, o + 3) << 24)
+      : (keyByte(key, o) << 24) | (keyByte(key, o + 1) << 16) | (keyByte(key, o + 2) << 8) | keyByte(key, o + 3);
     const words = (length - i) >>> 2;
     let view: Int32Array<ArrayBufferLike>;
     let w: number;
@@ -53,10 +67,10 @@ export function maskRange(data: Uint8Array, from: number, to: number, mask: Uint
     for (; w < end; w++) view[w] ^= word;
     i += words << 2;
   } else {
-    const m0 = mask[(i + offset) & 3];
-    const m1 = mask[(i + offset + 1) & 3];
-    const m2 = mask[(i + offset + 2) & 3];
-    const m3 = mask[(i + offset + 3) & 3];
+    const m0 = keyByte(key, i + offset);
+    const m1 = keyByte(key, i + offset + 1);
+    const m2 = keyByte(key, i + offset + 2);
+    const m3 = keyByte(key, i + offset + 3);
     for (; i + 3 < length; i += 4) {
       data[i] ^= m0;
       data[i + 1] ^= m1;
@@ -64,7 +78,7 @@ export function maskRange(data: Uint8Array, from: number, to: number, mask: Uint
       data[i + 3] ^= m3;
     }
   }
-  for (; i < length; i++) data[i] ^= mask[(i + offset) & 3];
+  for (; i < length; i++) data[i] ^= keyByte(key, i + offset);
 }
 
 /** Copy `source` into `target` at `targetOffset`, masked. */

@@ -11,15 +11,22 @@ const BLOCK_SIZE = 64 * 1024;
  */
 export class MessageBuffer {
   length = 0;
-  private parts: Buffer[] = [];
+  /** The first part, kept on its own: most messages have only one. */
+  private first: Buffer | null = null;
+  /** Parts after the first; null (no array) until a message has several. */
+  private parts: Buffer[] | null = null;
   private block: Buffer | null = null;
   private blockUsed = 0;
 
   push(part: Buffer): void {
     this.length += part.length;
-    if (part.length >= SMALL_PART || this.parts.length === 0) {
+    if (this.first === null) {
+      this.first = part;
+      return;
+    }
+    if (part.length >= SMALL_PART) {
       this.closeBlock();
-      this.parts.push(part);
+      (this.parts ??= []).push(part);
       return;
     }
     let offset = 0;
@@ -38,22 +45,31 @@ export class MessageBuffer {
   /** The whole message as one Buffer; the buffer is empty afterwards. */
   take(): Buffer {
     this.closeBlock();
+    const first = this.first;
     const parts = this.parts;
-    const result = parts.length === 1 ? parts[0] : parts.length === 0 ? EMPTY : Buffer.concat(parts, this.length);
-    this.parts = [];
+    let result: Buffer;
+    if (first === null) result = EMPTY;
+    else if (parts === null) result = first;
+    else {
+      parts.unshift(first);
+      result = Buffer.concat(parts, this.length);
+    }
+    this.first = null;
+    this.parts = null;
     this.length = 0;
     return result;
   }
 
   clear(): void {
-    this.parts = [];
+    this.first = null;
+    this.parts = null;
     this.block = null;
     this.length = 0;
   }
 
   private closeBlock(): void {
     if (this.block !== null) {
-      this.parts.push(this.block.subarray(0, this.blockUsed));
+      (this.parts ??= []).push(this.block.subarray(0, this.blockUsed));
       this.block = null;
     }
   }
