@@ -66,6 +66,26 @@ describe('close() while CONNECTING (client)', () => {
     }
   });
 
+  test('the close event comes after close() returns, as in browsers (a handler set just after still runs)', async () => {
+    const raw = await startRawServer({ answerHandshake: false });
+    try {
+      const ws = new WebSocket(raw.url);
+      await raw.accept();
+      const events = [];
+      ws.close();
+      const stateAfterCall = ws.readyState;
+      ws.onclose = (event) => events.push(['onclose', event.code, event.wasClean]);
+      ws.on('close', (code) => events.push(['close', code]));
+      const info = await withTimeout(ws.closed, LATE_BOUND, 'for ws.closed');
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(info, { code: 1006, reason: '', wasClean: false });
+      assert.deepEqual(events, [['onclose', 1006, false], ['close', 1006]], 'listeners added right after close() see the close event');
+      assert.equal(stateAfterCall, 2, 'CLOSING right after close(), CLOSED only when the close event fires');
+    } finally {
+      await raw.close();
+    }
+  });
+
   test('terminate() while CONNECTING: 1006, not clean', async () => {
     const raw = await startRawServer({ answerHandshake: false });
     try {
