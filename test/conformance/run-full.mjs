@@ -3,6 +3,7 @@
 // as a reference. Reports go to conformance-report/<peer>-<mode>/; the exit
 // status is 1 when socketeer has a FAILED, UNCLEAN or WRONG CODE case.
 import { runServerSuite, startClientSuite, summaryTable, writeReportFiles } from '../../dist/esm/conformance/index.js';
+import { resultsTable } from './markdown.mjs';
 import { runEchoClient, startEchoServer } from './peers.mjs';
 
 const args = process.argv.slice(2);
@@ -12,6 +13,7 @@ const casesAt = args.indexOf('--cases');
 const cases = casesAt >= 0 ? args[casesAt + 1] : undefined;
 const outRoot = 'conformance-report';
 let status = 0;
+const table = [];
 
 for (const peer of peers) {
   const selection = { cases, full: !quick };
@@ -25,8 +27,10 @@ for (const peer of peers) {
   await suite.close();
   for (const [mode, report] of [['server', serverReport], ['client', clientReport]]) {
     const files = writeReportFiles(`${outRoot}/${peer}-${mode}`, report);
+    table.push([`${peer} ${mode}`, report]);
     console.log(`\n== ${peer} ${mode} ==\n${summaryTable(report)}\nReport: ${files.html}`);
     if (peer === 'socketeer' && report.failing > 0) status = 1;
   }
 }
+console.log(`\n${resultsTable(table)}`);
 process.exitCode = status;
