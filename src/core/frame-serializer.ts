@@ -1,4 +1,4 @@
-import { maskRange } from './mask.js';
+import { copyMasked, maskRange } from './mask.js';
 
 export type WriteCallback = (error?: Error | null) => void;
 
@@ -9,6 +9,8 @@ export interface FrameSink {
 
 /** Payloads below this are copied behind their header into one buffer (one write). */
 const COPY_THRESHOLD = 16 * 1024;
+/** Masked payloads from this size get a frame laid out for a one-pass masked copy. */
+const FUSED_MASK_THRESHOLD = 16 * 1024;
 
 export function frameHeaderSize(length: number, masked: boolean): number {
   return (length < 126 ? 2 : length < 0x10000 ? 4 : 10) + (masked ? 4 : 0);
@@ -64,6 +66,17 @@ export function encodeFrame(
 ): void {
   const length = payload.length;
   const headerSize = frameHeaderSize(length, mask !== null);
+  if (mask !== null && length >= FUSED_MASK_THRESHOLD) {
+    // Place the payload at the same address modulo 4 as the caller's bytes,
+    // so copying and masking go together word by word.
+    const backing = Buffer.allocUnsafeSlow(headerSize + length + 3);
+    const start = (payload.byteOffset - backing.byteOffset - headerSize) & 3;
+    const frame = backing.subarray(start, start + headerSize + length);
+    writeFrameHeader(frame, fin, rsv1, opcode, length, mask);
+    copyMasked(payload, frame, headerSize, mask);
+    sink.write(frame, null, callback);
+    return;
+  }
   if (mask !== null || length < COPY_THRESHOLD) {
     const frame = Buffer.allocUnsafe(headerSize + length);
     writeFrameHeader(frame, fin, rsv1, opcode, length, mask);

@@ -81,10 +81,43 @@ export function maskWithKey(data: Uint8Array, from: number, to: number, key: num
   for (; i < length; i++) data[i] ^= keyByte(key, i + offset);
 }
 
-/** Copy `source` into `target` at `targetOffset`, masked. */
+/**
+ * Copy `source` into `target` at `targetOffset`, masked. When both sides
+ * sit at the same address modulo 4, copying and masking is one pass over
+ * int32 words; otherwise a copy, then masking in place.
+ */
 export function copyMasked(source: Uint8Array, target: Uint8Array, targetOffset: number, mask: Uint8Array): void {
-  target.set(source, targetOffset);
-  maskRange(target, targetOffset, targetOffset + source.length, mask, 0);
+  const length = source.length;
+  const to = target.byteOffset + targetOffset;
+  if (length < 64 || ((source.byteOffset - to) & 3) !== 0) {
+    target.set(source, targetOffset);
+    maskRange(target, targetOffset, targetOffset + length, mask, 0);
+    return;
+  }
+  let i = 0;
+  const lead = (4 - (to & 3)) & 3;
+  for (; i < lead; i++) target[targetOffset + i] = source[i] ^ mask[i & 3];
+  const words = (length - i) >>> 2;
+  const word = LITTLE_ENDIAN
+    ? mask[i & 3] | (mask[(i + 1) & 3] << 8) | (mask[(i + 2) & 3] << 16) | (mask[(i + 3) & 3] << 24)
+    : (mask[i & 3] << 24) | (mask[(i + 1) & 3] << 16) | (mask[(i + 2) & 3] << 8) | mask[(i + 3) & 3];
+  const from32 = new Int32Array(source.buffer, source.byteOffset + i, words);
+  const to32 = new Int32Array(target.buffer, to + i, words);
+  let w = 0;
+  const end8 = words & ~7;
+  for (; w < end8; w += 8) {
+    to32[w] = from32[w] ^ word;
+    to32[w + 1] = from32[w + 1] ^ word;
+    to32[w + 2] = from32[w + 2] ^ word;
+    to32[w + 3] = from32[w + 3] ^ word;
+    to32[w + 4] = from32[w + 4] ^ word;
+    to32[w + 5] = from32[w + 5] ^ word;
+    to32[w + 6] = from32[w + 6] ^ word;
+    to32[w + 7] = from32[w + 7] ^ word;
+  }
+  for (; w < words; w++) to32[w] = from32[w] ^ word;
+  i += words << 2;
+  for (; i < length; i++) target[targetOffset + i] = source[i] ^ mask[i & 3];
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -87,3 +87,37 @@ test('randomMask reuses one 4-byte buffer and its keys vary', async () => {
   }
   assert.ok(seen.size > 4900, `only ${seen.size} distinct keys`);
 });
+
+test('copyMasked: one-pass and fallback paths match the reference at every alignment', () => {
+  const mask = Buffer.from([0xde, 0xad, 0xbe, 0xef]);
+  for (const length of [0, 5, 63, 64, 65, 1000, 70001]) {
+    for (let s = 0; s < 4; s++) {
+      for (let t = 0; t < 4; t++) {
+        const source = filled(length + 4, length + s).subarray(s, s + length);
+        const before = Buffer.from(source);
+        const target = Buffer.alloc(length + 12, 0x77);
+        copyMasked(source, target, t + 3, mask);
+        assert.deepEqual(source, before, 'source untouched');
+        assert.deepEqual(target.subarray(t + 3, t + 3 + length), reference(source, mask, 0), `length ${length}, s ${s}, t ${t}`);
+        assert.ok(target.subarray(0, t + 3).every((b) => b === 0x77));
+        assert.ok(target.subarray(t + 3 + length).every((b) => b === 0x77));
+      }
+    }
+  }
+});
+
+test('encodeFrame of a large masked payload: header, mask and payload are right whatever its alignment', async () => {
+  const { encodeFrame } = await import('../../dist/esm/core/frame-serializer.js');
+  const mask = Buffer.from([1, 2, 3, 4]);
+  for (let s = 0; s < 4; s++) {
+    const payload = filled(100000 + 4, s).subarray(s, s + 100000);
+    let frame = null;
+    encodeFrame({ write(head, tail) { frame = tail ?? head; } }, 2, true, false, payload, mask);
+    assert.equal(frame.length, 14 + payload.length);
+    assert.equal(frame[0], 0x82);
+    assert.equal(frame[1], 0xff);
+    assert.equal(Number(frame.readBigUInt64BE(2)), payload.length);
+    assert.deepEqual(frame.subarray(10, 14), mask);
+    assert.deepEqual(frame.subarray(14), reference(payload, mask, 0));
+  }
+});
