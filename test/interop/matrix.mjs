@@ -169,6 +169,28 @@ export const CASES = [
     },
   },
   {
+    id: 'burst', title: '100 messages back to back each way (0 B..2 KiB, text and binary), in order',
+    async run(env) {
+      const { client, server } = await env.open();
+      const specs = Array.from({ length: 100 }, (_, i) => ({ kind: i % 3 === 0 ? 'text' : 'binary', size: (i * 97) % 2048, seed: i }));
+      client.send(specs);
+      for (const spec of specs) assertMessage(await server.nextMessage(), spec, env.label('server'));
+      server.send(specs);
+      for (const spec of specs) assertMessage(await client.nextMessage(), spec, env.label('client'));
+      await closeBoth(env, client, server);
+    },
+  },
+  {
+    id: 'fragmented', title: 'a message in 3 frames each way (text cut inside a UTF-8 character) where the sender can fragment',
+    async run(env) {
+      const { client, server } = await env.open();
+      // 1023 B text: the first cut, at byte 341, falls inside a 3-byte character.
+      await echo(env, client, server, { kind: 'text', size: 1023, fragments: 3 });
+      await echo(env, client, server, { kind: 'binary', size: 70_000, seed: 4, fragments: 3 });
+      await closeBoth(env, client, server);
+    },
+  },
+  {
     id: 'subprotocol', title: 'subprotocol selection (offers chat.v3, chat.v2, chat.v1 -> chat.v2)',
     async run(env) {
       const { client, server } = await env.open({ protocols: ['chat.v3', 'chat.v2', 'chat.v1'] });
@@ -205,6 +227,10 @@ export const CASES = [
   {
     id: 'close-server', title: 'server closes with 4000 + reason; both see it, wasClean',
     run: (env) => closeFrom(env, 'server', 4000, 'server says bye ✓'),
+  },
+  {
+    id: 'close-long-reason', title: 'server closes with 4002 + a 123-byte UTF-8 reason (the maximum); both see it',
+    run: (env) => closeFrom(env, 'server', 4002, `${'é'.repeat(61)}x`),
   },
   {
     id: 'close-empty', title: 'client closes with no code; both see 1005, wasClean',
@@ -259,7 +285,7 @@ export const CASES = [
     },
   },
   {
-    id: 'deflate', title: 'permessage-deflate negotiated as the client offers it; 1 MiB text + 256 KiB binary echo',
+    id: 'deflate', title: 'permessage-deflate negotiated as the client offers it; 1 MiB text + 256 KiB binary echo, then 50 messages each way',
     async run(env) {
       const { client, server } = await env.open({ path: 'deflate' });
       for (const side of ['client', 'server']) {
@@ -273,6 +299,13 @@ export const CASES = [
       }
       await echo(env, client, server, { kind: 'text', size: MiB });
       await echo(env, client, server, { kind: 'binary', size: 256 * 1024, seed: 5 });
+      // The compression context carries over between messages (no_context_takeover
+      // is not negotiated by default), so a burst of similar messages exercises it.
+      const specs = Array.from({ length: 50 }, (_, i) => ({ kind: i % 2 ? 'text' : 'binary', size: 200 + i * 40, seed: 1 }));
+      client.send(specs);
+      for (const spec of specs) assertMessage(await server.nextMessage(), spec, env.label('server'));
+      server.send(specs);
+      for (const spec of specs) assertMessage(await client.nextMessage(), spec, env.label('client'));
       await closeBoth(env, client, server);
     },
   },

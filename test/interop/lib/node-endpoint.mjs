@@ -2,7 +2,8 @@
 // ws share this API). A handle is what the matrix cases talk to; every driver
 // (Python, browser, undici) provides the same shape:
 //   protocol, extensions, caps { ping, terminate }
-//   send(spec), nextMessage(), close(code?, reason?), terminate(), ping(hex),
+//   send(spec | specs[]) (in order; spec.fragments > 1: that many frames where
+//   the library can fragment), nextMessage(), close(code?, reason?), terminate(), ping(hex),
 //   nextPing(), closed(), dispose()
 import { createServer } from 'node:http';
 import { once } from 'node:events';
@@ -47,8 +48,20 @@ export function wrapNodeSocket(ws) {
     get extensions() { return ws.extensions; },
     errors,
     raw: ws,
-    send(spec) {
-      ws.send(build(spec), { binary: spec.kind === 'binary' });
+    send(specs) {
+      for (const spec of [specs].flat()) {
+        const binary = spec.kind === 'binary';
+        if (!(spec.fragments > 1)) {
+          ws.send(build(spec), { binary });
+          continue;
+        }
+        // Byte-wise pieces: a text fragment may end inside a UTF-8 character.
+        const bytes = Buffer.from(build(spec));
+        const step = Math.ceil(bytes.length / spec.fragments);
+        for (let i = 0; i < spec.fragments; i++) {
+          ws.send(bytes.subarray(i * step, (i + 1) * step), { binary, fin: i === spec.fragments - 1 });
+        }
+      }
     },
     nextMessage() { return messages.shift(WAIT_MS, 'a message'); },
     close(code, reason) { ws.close(code, reason); },

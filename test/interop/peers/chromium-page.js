@@ -61,9 +61,11 @@
         });
       });
     },
-    send(conn, spec) {
-      const data = build(spec);
-      conns.get(conn).send(spec.via === 'blob' ? new Blob([data]) : data);
+    send(conn, specs) {
+      for (const spec of specs) {
+        const data = build(spec);
+        conns.get(conn).send(spec.via === 'blob' ? new Blob([data]) : data);
+      }
     },
     close(conn, code, reason) {
       const ws = conns.get(conn);

@@ -61,7 +61,7 @@ export async function start() {
           caps: { ping: false, terminate: false },
           protocol: res.protocol,
           extensions: res.extensions,
-          send(spec) { call(([c, s]) => window.__interop.send(c, s), conn, spec); },
+          send(specs) { call(([c, s]) => window.__interop.send(c, s), conn, [specs].flat()); },
           nextMessage: () => state.messages.shift(WAIT_MS, 'a message'),
           close(code, reason) { call(([c, k, r]) => window.__interop.close(c, k, r), conn, code ?? null, reason ?? ''); },
           terminate() { throw new Error('the browser WebSocket has no terminate()'); },

@@ -71,7 +71,7 @@ class PythonPeer {
       caps: { ping: true, terminate: true },
       protocol: info.protocol,
       extensions: info.extensions,
-      send(spec) { peer.call('send', { conn, spec }).catch(() => {}); },
+      send(specs) { peer.call('send', { conn, specs: [specs].flat() }).catch(() => {}); },
       nextMessage: () => state.messages.shift(WAIT_MS, 'a message'),
       close(code, reason) { peer.call('close', { conn, code, reason }).catch(() => {}); },
       terminate() { peer.call('terminate', { conn }).catch(() => {}); },

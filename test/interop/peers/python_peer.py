@@ -104,8 +104,17 @@ async def op_connect(cmd):
     return {"ok": True, **describe(ws)}
 
 
+def fragments(data, count):
+    step = -(-len(data) // count)
+    return [data[i * step:(i + 1) * step] for i in range(count)]
+
+
 async def op_send(cmd):
-    await connections[cmd["conn"]].send(build(cmd["spec"]))
+    ws = connections[cmd["conn"]]
+    for spec in cmd["specs"]:  # in order, in one task
+        data = build(spec)
+        count = spec.get("fragments", 1)
+        await ws.send(fragments(data, count) if count > 1 else data)
     return {}
 
 

@@ -38,9 +38,11 @@ function wrap(ws) {
       caps: { ping: true, terminate: false },
       get protocol() { return ws.protocol; },
       get extensions() { return ws.extensions; },
-      send(spec) {
-        const data = build(spec);
-        ws.send(spec.kind === 'text' ? data : new Uint8Array(data));
+      send(specs) {
+        for (const spec of [specs].flat()) {
+          const data = build(spec);
+          ws.send(spec.kind === 'text' ? data : new Uint8Array(data));
+        }
       },
       nextMessage: () => messages.shift(WAIT_MS, 'a message'),
       close: (code, reason) => ws.close(code, reason),
