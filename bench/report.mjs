@@ -1,6 +1,7 @@
 // Turns a benchmark result into a Markdown table, an SVG chart of the ratios
 // (hand-written, no dependencies) and, for full runs, docs/performance.md.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 function num(v) {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
@@ -106,10 +107,52 @@ export function writeReports(result, dir, base, { docs } = {}) {
   const table = markdownTable(result);
   writeFileSync(`${dir}${base}.md`, `# socketeer vs ws\n\n${machineLines(result.meta)}\n\n${table}`);
   writeFileSync(`${dir}${base}.svg`, svgChart(result));
-  if (docs) writeFileSync(docs, performanceDoc(result, table));
+  if (docs) {
+    // A kept earlier run (bench-results/before.json) is shown next to this one.
+    const beforePath = `${dir}before.json`;
+    const before = existsSync(beforePath) ? JSON.parse(readFileSync(beforePath, 'utf8')) : null;
+    const notesPath = fileURLToPath(new URL('./performance-notes.md', import.meta.url));
+    const notes = existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
+    writeFileSync(docs, performanceDoc(result, table, before, notes));
+  }
 }
 
-function performanceDoc(result, table) {
+const ratioText = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
+
+/** One row per metric: the socketeer/ws ratio before and after, with the goal. */
+export function beforeAfterTable(before, after) {
+  const old = new Map(before.metrics.map((m) => [m.id, m]));
+  const rows = [
+    '| Metric | Better | Goal | before: socketeer/ws | after: socketeer/ws | before: per CPU-s | after: per CPU-s |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const m of after.metrics) {
+    if (m.tcp) continue;
+    const b = old.get(m.id);
+    const goal = m.goal === null || m.goal === undefined ? '' : `${m.better === 'higher' ? '≥' : '≤'} ${m.goal}`;
+    const mark = (x) => (x && x.meetsGoal !== undefined ? (x.meetsGoal ? ' ✅' : ' ❌') : '');
+    rows.push(`| ${m.label} | ${m.better === 'higher' ? '↑' : '↓'} | ${goal} | ${ratioText(b?.ratio)}${mark(b)} | ${ratioText(m.ratio)}${mark(m)} | ${ratioText(b?.perCpuSecRatio)} | ${ratioText(m.perCpuSecRatio)} |`);
+  }
+  return rows.join('\n') + '\n';
+}
+
+function performanceDoc(result, table, before = null, notes = '') {
+  const comparison = before
+    ? `## Before and after the optimisations
+
+The same \`npm run bench\` on the same machine, before the performance work
+(commit \`${before.meta.commit}\`, ${before.meta.date}) and in the last run above.
+Each ratio is socketeer/ws of the medians of that run. The full earlier run is in
+[\`bench-results/before.md\`](../bench-results/before.md).
+
+${beforeAfterTable(before, result)}
+`
+    : '';
+  return `${performanceDocBody(result, table)}
+${comparison}${notes ? `${notes.trim()}\n` : ''}`;
+}
+
+function performanceDocBody(result, table) {
   return `# Performance
 
 socketeer is measured against [\`ws\`](https://github.com/websockets/ws) in its
@@ -128,9 +171,10 @@ ${table}
 Ratios are socketeer/ws of the medians. For throughput, handshakes and MB/s
 higher is better; for latency, broadcast time and memory lower is better, so a
 ratio below 1 is a win there. "Goal" is the target from the performance issue.
-"per CPU-s ratio" (message rates only) divides each library's messages by the
-CPU seconds its process used in the same interval: when the machine is busy
-with other work, it is the steadier of the two numbers.
+"per CPU-s ratio" (every rate) divides each library's rate by the share of a
+CPU its process used in the same interval, i.e. work per CPU second: when the
+machine is busy with other work, or when the load generator rather than the
+library under test is the bottleneck, it is the steadier of the two numbers.
 
 ## Running it
 
@@ -165,11 +209,12 @@ node bench/run.mjs --only=throughput.server.binary.64 --server-node-args="--cpu-
 - Latency: an open-loop schedule at a fixed total rate; the round-trip time of
   every message, from the moment it is written.
 - Large messages: echo with a small window; MB/s of payload. The ceiling is the
-  same load generator moving the same bytes through a plain TCP echo
-  (\`socket.pipe(socket)\`) on the same loopback.
+  same load generator moving the same bytes through a plain TCP echo (every
+  chunk written straight back) on the same loopback.
 - Broadcast: 1,000 connected clients; one client sends a message, the server
-  sends it to every client (the library's own broadcast primitive if it has
-  one, else a loop over \`clients\`); time until the last client has it.
+  sends it to every client (socketeer: its encode-once \`broadcast()\` helper,
+  src/broadcast.ts; ws: the usual loop over \`clients\`); time until the last
+  client has it, and the server's CPU time per broadcast.
 - Handshakes: 32 concurrent connect–upgrade–close loops; completed handshakes/s.
 - Memory: RSS and V8 heap growth per idle open connection, after forced GC,
   measured inside the process under test.
@@ -183,4 +228,16 @@ node bench/run.mjs --only=throughput.server.binary.64 --server-node-args="--cpu-
   pre-compressed JSON-like message and counts replies, the fixed server for the
   client role echoes the compressed payload back.
 `;
+}
+
+// `node bench/report.mjs bench-results/latest.json` re-renders the reports
+// (and docs/performance.md for latest.json) from a saved result.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv[2]) {
+  const file = process.argv[2];
+  const result = JSON.parse(readFileSync(file, 'utf8'));
+  const dir = file.slice(0, file.lastIndexOf('/') + 1) || './';
+  const base = file.slice(dir.length).replace(/\.json$/, '');
+  const docs = base === 'latest' ? fileURLToPath(new URL('../docs/performance.md', import.meta.url)) : null;
+  writeReports(result, dir, base, { docs });
+  console.log(`rendered ${dir}${base}.md, .svg${docs ? ' and docs/performance.md' : ''}`);
 }
