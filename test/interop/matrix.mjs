@@ -73,11 +73,12 @@ function assertMessage(got, spec, who) {
 
 /** client -> server, then the same payload server -> client. */
 async function echo(env, client, server, spec) {
+  const wait = spec.size >= 4 * MiB ? 4 * WAIT_MS : WAIT_MS; // 16 MiB on a busy CI machine
   client.send(spec);
-  const atServer = await server.nextMessage();
+  const atServer = await server.nextMessage(wait);
   assertMessage(atServer, spec, env.label('server'));
   server.send(spec);
-  const atClient = await client.nextMessage();
+  const atClient = await client.nextMessage(wait);
   assertMessage(atClient, spec, env.label('client'));
   return atClient;
 }
@@ -161,7 +162,7 @@ export const CASES = [
     },
   },
   {
-    id: 'big', title: 'one 16 MiB binary message each way', timeout: 60_000,
+    id: 'big', title: 'one 16 MiB binary message each way', timeout: 45_000,
     async run(env) {
       const { client, server } = await env.open();
       await echo(env, client, server, { kind: 'binary', size: 16 * MiB, seed: 9 });
@@ -231,6 +232,25 @@ export const CASES = [
   {
     id: 'close-long-reason', title: 'server closes with 4002 + a 123-byte UTF-8 reason (the maximum); both see it',
     run: (env) => closeFrom(env, 'server', 4002, `${'é'.repeat(61)}x`),
+  },
+  {
+    id: 'send-then-close', title: 'each side in turn sends 3 messages (up to 1 MiB) and closes 4003 at once; all arrive first',
+    async run(env) {
+      const specs = [{ kind: 'text', size: 10 }, { kind: 'binary', size: MiB, seed: 7 }, { kind: 'text', size: 70_000 }];
+      for (const initiator of ['server', 'client']) {
+        const { client, server } = await env.open();
+        const ends = { client, server };
+        const responder = initiator === 'client' ? 'server' : 'client';
+        ends[initiator].send(specs);
+        ends[initiator].close(4003, 'after the data');
+        for (const spec of specs) assertMessage(await ends[responder].nextMessage(), spec, env.label(responder));
+        const [i, r] = await Promise.all([ends[initiator].closed(), ends[responder].closed()]);
+        const want = { code: 4003, reason: 'after the data', wasClean: true };
+        assertClose(env, responder, r, want);
+        const echoesReason = sideCaps(env.peer, env.role)[responder].echoesReason !== false;
+        assertClose(env, initiator, i, echoesReason ? want : { ...want, reason: '' });
+      }
+    },
   },
   {
     id: 'close-empty', title: 'client closes with no code; both see 1005, wasClean',

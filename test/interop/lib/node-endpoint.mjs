@@ -3,7 +3,7 @@
 // (Python, browser, undici) provides the same shape:
 //   protocol, extensions, caps { ping, terminate }
 //   send(spec | specs[]) (in order; spec.fragments > 1: that many frames where
-//   the library can fragment), nextMessage(), close(code?, reason?), terminate(), ping(hex),
+//   the library can fragment), nextMessage(ms?), close(code?, reason?), terminate(), ping(hex),
 //   nextPing(), closed(), dispose()
 import { createServer } from 'node:http';
 import { once } from 'node:events';
@@ -63,7 +63,7 @@ export function wrapNodeSocket(ws) {
         }
       }
     },
-    nextMessage() { return messages.shift(WAIT_MS, 'a message'); },
+    nextMessage(ms = WAIT_MS) { return messages.shift(ms, 'a message'); },
     close(code, reason) { ws.close(code, reason); },
     terminate() { ws.terminate(); },
     async ping(hex) {

@@ -62,7 +62,7 @@ export async function start() {
           protocol: res.protocol,
           extensions: res.extensions,
           send(specs) { call(([c, s]) => window.__interop.send(c, s), conn, [specs].flat()); },
-          nextMessage: () => state.messages.shift(WAIT_MS, 'a message'),
+          nextMessage: (ms = WAIT_MS) => state.messages.shift(ms, 'a message'),
           close(code, reason) { call(([c, k, r]) => window.__interop.close(c, k, r), conn, code ?? null, reason ?? ''); },
           terminate() { throw new Error('the browser WebSocket has no terminate()'); },
           ping() { throw new Error('the browser WebSocket has no ping()'); },

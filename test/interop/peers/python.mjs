@@ -72,7 +72,7 @@ class PythonPeer {
       protocol: info.protocol,
       extensions: info.extensions,
       send(specs) { peer.call('send', { conn, specs: [specs].flat() }).catch(() => {}); },
-      nextMessage: () => state.messages.shift(WAIT_MS, 'a message'),
+      nextMessage: (ms = WAIT_MS) => state.messages.shift(ms, 'a message'),
       close(code, reason) { peer.call('close', { conn, code, reason }).catch(() => {}); },
       terminate() { peer.call('terminate', { conn }).catch(() => {}); },
       async ping(hex) { return (await peer.call('ping', { conn, hex })).hex; },

@@ -153,9 +153,19 @@ OPS = {"serve": op_serve, "connect": op_connect, "send": op_send, "close": op_cl
        "terminate": op_terminate, "ping": op_ping, "shutdown": op_shutdown}
 
 
+locks = {}
+
+
 async def run(cmd):
     try:
-        result = await OPS[cmd["op"]](cmd)
+        if "conn" in cmd and cmd["op"] != "connect":
+            # One connection's commands run in the order they came (a close
+            # must not overtake a send still waiting for the transport to drain).
+            lock = locks.setdefault(cmd["conn"], asyncio.Lock())
+            async with lock:
+                result = await OPS[cmd["op"]](cmd)
+        else:
+            result = await OPS[cmd["op"]](cmd)
         emit({"reply": cmd["id"], "ok": True, **result} if "ok" not in result else {"reply": cmd["id"], **result})
     except Exception as error:
         emit({"reply": cmd["id"], "error": f"{type(error).__name__}: {error}"})

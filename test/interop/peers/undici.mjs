@@ -44,7 +44,7 @@ function wrap(ws) {
           ws.send(spec.kind === 'text' ? data : new Uint8Array(data));
         }
       },
-      nextMessage: () => messages.shift(WAIT_MS, 'a message'),
+      nextMessage: (ms = WAIT_MS) => messages.shift(ms, 'a message'),
       close: (code, reason) => ws.close(code, reason),
       terminate() { throw new Error('undici WebSocket has no terminate()'); },
       ping(hex) {
