@@ -37,7 +37,7 @@ export class LatencyRecorder {
   summary(): LatencySummary | null {
     if (this.length === 0) return null;
     const sorted = this.samples.slice(0, this.length).sort();
-    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p * sorted.length) / 100 - 1e-9) - 1))];
     return {
       count: this.seen,
       min: this.minimum,
