@@ -147,4 +147,28 @@ describe('socketeer connect, interactive (tmux)', { skip: hasTmux ? false : miss
       plain.kill();
     }
   });
+
+  test('Ctrl-C closes with 1000; bench shows a live progress line, then the table', async () => {
+    const term = new Terminal(`${shellQuote(process.execPath)} ${shellQuote(BIN)} connect ${server.url}`, { NO_COLOR: '1', SOCKETEER_HISTORY: '' });
+    try {
+      await term.waitFor(/^>\s*$/m, 'the prompt');
+      term.keys('C-c');
+      const screen = await term.waitFor(/\[exit \d+\]/, 'the exit');
+      assert.match(screen, /closing \(press Ctrl-C again to drop the connection\)/);
+      assert.match(screen, /closed by the client \(us\): 1000 Normal Closure, no reason, clean$/m);
+      assert.match(screen, /^\[exit 0\]$/m);
+    } finally {
+      term.kill();
+    }
+    const bench = new Terminal(`${shellQuote(process.execPath)} ${shellQuote(BIN)} bench ${server.url} -c 2 -d 2s`, { NO_COLOR: '1' });
+    try {
+      await bench.waitFor(/^\d+\.\ds\/2s {2}2 open {2}sent \d+ {2}received \d+ {2}\d+ msg\/s {2}p50 \S+ ms {2}p99 \S+ ms/m, 'the progress line');
+      const screen = await bench.waitFor(/\[exit \d+\]/, 'the exit');
+      assert.match(screen, /^latency \(ms\)/m);
+      assert.doesNotMatch(screen, /msg\/s {2}p50/, 'the progress line is erased before the table');
+      assert.match(screen, /^\[exit 0\]$/m);
+    } finally {
+      bench.kill();
+    }
+  });
 });

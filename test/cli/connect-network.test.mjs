@@ -47,7 +47,7 @@ describe('socketeer connect, network options', () => {
     const echo = await echoServer();
     const proxy = await connectProxy();
     try {
-      const { code, stdout, stderr } = await runCli(['connect', echo.url, '--proxy', proxy.url, '-x', 'via proxy', '-n', '1'], { timeout: 8000 });
+      const { code, stdout, stderr } = await runCli(['connect', echo.url, '--proxy', proxy.url, '-x', 'via proxy', '-n', '1'], { timeout: 4000 });
       assert.equal(code, 0, stderr);
       assert.match(stdout, /< via proxy$/m);
       assert.deepEqual(proxy.targets, [new URL(echo.url).host]);
