@@ -56,7 +56,7 @@ for (const requester of ['client', 'server']) {
       if (combo.clientNoContextTakeover) assert.match(agreed, /client_no_context_takeover/);
       if (combo.serverMaxWindowBits < 15) assert.match(agreed, new RegExp(`server_max_window_bits=${combo.serverMaxWindowBits}`));
       if (combo.clientMaxWindowBits < 15) assert.match(agreed, new RegExp(`client_max_window_bits=${combo.clientMaxWindowBits}`));
-      await roundTrip(ws, messages({ large: full ? 4 << 20 : 256 * 1024, threshold: 1024 }));
+      await roundTrip(ws, messages({ large: full ? 4 << 20 : 64 * 1024, threshold: 1024 }));
       await closeAll(ws);
     }
     await closeAll(wss);
