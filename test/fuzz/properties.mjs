@@ -1,0 +1,233 @@
+// Property-based checks of the sans-I/O core with fast-check, shared by the
+// reduced run in `npm test` (fuzz.test.mjs) and the long run (`npm run
+// fuzz:full`, fuzz-long.mjs). Each property is { name, arbitrary, predicate }.
+import fc from 'fast-check';
+import { Connection } from '../../dist/esm/core/connection.js';
+import { parseExtensionHeader } from '../../dist/esm/core/extension-header.js';
+import { checkUpgradeRequest, parseTokenList } from '../../dist/esm/core/handshake.js';
+
+const OPC = { cont: 0, text: 1, binary: 2, close: 8, ping: 9, pong: 10 };
+/** Close codes a failing connection may send (RFC 6455 §7.4.1). */
+const FAILURE_CODES = new Set([1002, 1007, 1008, 1009, 1011]);
+
+export function encodeFrame({ fin, rsv = 0, opcode, payload, maskKey }) {
+  const len = payload.length;
+  const head = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
+  const m = maskKey ? 0x80 : 0;
+  if (len < 126) head.push(m | len);
+  else if (len < 65536) head.push(m | 126, len >> 8, len & 0xff);
+  else {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64BE(BigInt(len));
+    head.push(m | 127, ...b);
+  }
+  const body = Buffer.from(payload);
+  if (maskKey) {
+    head.push(...maskKey);
+    for (let i = 0; i < body.length; i++) body[i] ^= maskKey[i & 3];
+  }
+  return Buffer.concat([Buffer.from(head), body]);
+}
+
+/** A Connection over a recording sink; never throws out of the sink. */
+export function harness(role, maxPayload = 1 << 20) {
+  const out = { messages: [], pings: [], pongs: [], failures: [], closeFrames: [], written: [], ended: false, timer: false };
+  const sink = {
+    write(head, tail, cb) {
+      out.written.push(Buffer.concat(tail ? [head, tail] : [head]));
+      cb?.();
+    },
+    onMessage: (data, isBinary) => out.messages.push({ data: Buffer.from(data), isBinary }),
+    onPing: (d) => out.pings.push(Buffer.from(d)),
+    onPong: (d) => out.pongs.push(Buffer.from(d)),
+    onCloseFrame: (code, reason) => out.closeFrames.push({ code, reason }),
+    onFailure: (e) => out.failures.push(e),
+    endTransport: () => (out.ended = true),
+    armCloseTimer: () => (out.timer = true),
+  };
+  const connection = new Connection(sink, { role, maxPayload });
+  return { connection, out };
+}
+
+/** Frames the connection wrote, decoded (unmasking a client's). */
+export function writtenFrames(written) {
+  const buf = Buffer.concat(written);
+  const frames = [];
+  let off = 0;
+  while (off + 2 <= buf.length) {
+    const b0 = buf[off];
+    const b1 = buf[off + 1];
+    let len = b1 & 0x7f;
+    let p = off + 2;
+    if (len === 126) (len = buf.readUInt16BE(p)), (p += 2);
+    else if (len === 127) (len = Number(buf.readBigUInt64BE(p))), (p += 8);
+    let key = null;
+    if (b1 & 0x80) (key = buf.subarray(p, p + 4)), (p += 4);
+    const payload = Buffer.from(buf.subarray(p, p + len));
+    if (key) for (let i = 0; i < payload.length; i++) payload[i] ^= key[i & 3];
+    frames.push({ fin: (b0 & 0x80) !== 0, opcode: b0 & 0x0f, payload });
+    off = p + len;
+  }
+  return frames;
+}
+
+/** Cut `bytes` at the given fractions into chunks (each a fresh copy). */
+export function chunk(bytes, cuts) {
+  const points = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b);
+  const chunks = [];
+  let prev = 0;
+  for (const p of [...points, bytes.length]) {
+    if (p > prev) chunks.push(Buffer.from(bytes.subarray(prev, p)));
+    prev = p;
+  }
+  return chunks;
+}
+
+const maskKey = fc.uint8Array({ minLength: 4, maxLength: 4 });
+const controlPayload = fc.uint8Array({ maxLength: 125 });
+const message = fc.oneof(
+  fc.record({ binary: fc.constant(false), text: fc.string({ unit: 'grapheme', maxLength: 200 }) }),
+  fc.record({ binary: fc.constant(true), bytes: fc.uint8Array({ maxLength: 3000 }) }),
+);
+/** A message with its fragment cut points and the control frames interleaved with its fragments. */
+const plannedMessage = fc.record({
+  message,
+  cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+  controls: fc.array(fc.record({ ping: fc.boolean(), payload: controlPayload, at: fc.nat(6) }), { maxLength: 3 }),
+});
+
+export const validSequences = {
+  name: 'any valid frame sequence, in any chunking, parses to the same messages (both roles)',
+  arbitrary: fc.record({
+    role: fc.constantFrom('server', 'client'),
+    plans: fc.array(plannedMessage, { maxLength: 8 }),
+    keys: fc.array(maskKey, { minLength: 1, maxLength: 4 }),
+    chunkCuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 20 }),
+    close: fc.option(fc.record({ code: fc.constantFrom(1000, 1001, 3000, 4999), reason: fc.string({ maxLength: 20 }) })),
+  }),
+  predicate({ role, plans, keys, chunkCuts, close }) {
+    const { connection, out } = harness(role);
+    let k = 0;
+    const key = () => (role === 'server' ? keys[k++ % keys.length] : null);
+    const frames = [];
+    const expectedPings = [];
+    const expectedPongs = [];
+    for (const { message: m, cuts, controls } of plans) {
+      const payload = m.binary ? Buffer.from(m.bytes) : Buffer.from(m.text);
+      const parts = chunk(payload, cuts);
+      if (parts.length === 0) parts.push(Buffer.alloc(0));
+      parts.forEach((part, i) => {
+        for (const c of controls) {
+          if (c.at % parts.length === i && i > 0) {
+            frames.push(encodeFrame({ fin: true, opcode: c.ping ? OPC.ping : OPC.pong, payload: Buffer.from(c.payload), maskKey: key() }));
+            (c.ping ? expectedPings : expectedPongs).push(Buffer.from(c.payload));
+          }
+        }
+        const opcode = i === 0 ? (m.binary ? OPC.binary : OPC.text) : OPC.cont;
+        frames.push(encodeFrame({ fin: i === parts.length - 1, opcode, payload: part, maskKey: key() }));
+      });
+    }
+    if (close) {
+      const reason = Buffer.from(close.reason).subarray(0, 100);
+      const body = Buffer.alloc(2 + reason.length);
+      body.writeUInt16BE(close.code, 0);
+      reason.copy(body, 2);
+      // A reason cut inside a character would be invalid UTF-8: cut on a boundary.
+      const text = body.subarray(2).toString();
+      const valid = Buffer.concat([body.subarray(0, 2), Buffer.from(text.includes('\ufffd') ? '' : text)]);
+      frames.push(encodeFrame({ fin: true, opcode: OPC.close, payload: valid, maskKey: key() }));
+    }
+    for (const c of chunk(Buffer.concat(frames), chunkCuts)) connection.receive(c);
+    if (out.failures.length > 0) throw new Error(`unexpected failure: ${out.failures[0].message}`);
+    if (out.messages.length !== plans.length) throw new Error(`${out.messages.length} messages, expected ${plans.length}`);
+    plans.forEach(({ message: m }, i) => {
+      const got = out.messages[i];
+      const want = m.binary ? Buffer.from(m.bytes) : Buffer.from(m.text);
+      if (got.isBinary !== m.binary || !got.data.equals(want)) throw new Error(`message ${i} differs`);
+    });
+    if (out.pings.length !== expectedPings.length || out.pings.some((p, i) => !p.equals(expectedPings[i]))) throw new Error('pings differ');
+    if (out.pongs.length !== expectedPongs.length || out.pongs.some((p, i) => !p.equals(expectedPongs[i]))) throw new Error('pongs differ');
+    const written = writtenFrames(out.written);
+    const pongsWritten = written.filter((f) => f.opcode === OPC.pong);
+    if (pongsWritten.length !== expectedPings.length) throw new Error('every ping must be answered');
+    if (close && out.closeFrames.length !== 1) throw new Error('the Close frame must be reported once');
+    if (close && written.filter((f) => f.opcode === OPC.close).length !== 1) throw new Error('the Close frame must be echoed once');
+    return true;
+  },
+};
+
+/** Bytes that start like a plausible frame more often than pure noise would. */
+const hostileBytes = fc.oneof(
+  fc.uint8Array({ maxLength: 400 }),
+  fc
+    .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 300 }))
+    .map(([b0, b1, rest]) => Uint8Array.from([b0, b1 | 0x80, ...rest])),
+  fc
+    .array(fc.record({ fin: fc.boolean(), rsv: fc.nat(7), opcode: fc.nat(15), payload: fc.uint8Array({ maxLength: 140 }) }), { maxLength: 6 })
+    .map((frames) => Buffer.concat(frames.map((f) => encodeFrame({ ...f, maskKey: [1, 2, 3, 4] })))),
+);
+
+export const anyBytes = {
+  name: 'any byte string ends in messages, a failure with a defined close code, or a wait, never an exception',
+  arbitrary: fc.record({
+    role: fc.constantFrom('server', 'client'),
+    bytes: hostileBytes,
+    cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 10 }),
+    maxPayload: fc.constantFrom(0, 1, 125, 1000, 1 << 20),
+  }),
+  predicate({ role, bytes, cuts, maxPayload }) {
+    const { connection, out } = harness(role, maxPayload);
+    for (const c of chunk(Buffer.from(bytes), cuts)) connection.receive(c);
+    const written = writtenFrames(out.written);
+    const closes = written.filter((f) => f.opcode === OPC.close);
+    if (closes.length > 1) throw new Error('more than one Close frame written');
+    if (out.failures.length > 0) {
+      const error = out.failures[0];
+      if (typeof error.code !== 'string' || !FAILURE_CODES.has(error.closeCode)) throw new Error(`bad failure ${error.code} ${error.closeCode}`);
+      if (closes.length !== 1 || closes[0].payload.readUInt16BE(0) !== error.closeCode) throw new Error('the failure must send its Close code');
+    }
+    for (const m of out.messages) {
+      if (m.data.length > maxPayload) throw new Error('a message over maxPayload was delivered');
+      if (!m.isBinary && Buffer.from(m.data.toString()).compare(m.data) !== 0) throw new Error('invalid UTF-8 delivered as text');
+    }
+    for (const c of closes) {
+      if (c.payload.length === 1) throw new Error('a 1-byte Close body');
+      if (c.payload.length >= 2) {
+        const code = c.payload.readUInt16BE(0);
+        if ([1004, 1005, 1006, 1015].includes(code) || code < 1000 || code >= 5000) throw new Error(`code ${code} on the wire`);
+      }
+    }
+    const info = connection.transportClosed();
+    if (!Number.isInteger(info.code)) throw new Error('close info without a code');
+    return true;
+  },
+};
+
+const headerText = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.array(fc.constantFrom('permessage-deflate', ';', ',', '=', ' ', '"', '\\', 'a', 'client_max_window_bits', '15', '__proto__', '\t'), { maxLength: 60 }).map((a) => a.join('')),
+);
+
+export const headerParsers = {
+  name: 'handshake and extension header parsers return or throw an Error on any input, never anything else',
+  arbitrary: fc.record({
+    value: headerText,
+    headers: fc.dictionary(fc.constantFrom('upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions', '__proto__', 'constructor'), headerText),
+    method: fc.constantFrom('GET', 'POST', undefined, 'get'),
+  }),
+  predicate({ value, headers, method }) {
+    for (const parse of [parseExtensionHeader, parseTokenList]) {
+      try {
+        parse(value);
+      } catch (error) {
+        if (!(error instanceof Error)) throw new Error('threw a non-Error');
+      }
+    }
+    const result = checkUpgradeRequest(method, headers);
+    if (typeof result !== 'object' || typeof result.ok !== 'boolean') throw new Error('checkUpgradeRequest returned no verdict');
+    if (!result.ok && !(result.status >= 400 && result.status < 500)) throw new Error(`refused with status ${result.status}`);
+    return true;
+  },
+};
+
+export const PROPERTIES = [validSequences, anyBytes, headerParsers];
