@@ -303,3 +303,15 @@ test('the client fails the connection when the server answers what it did not of
     await next(ws, 'close');
   }
 });
+
+test('the server answers 400 to a Sec-WebSocket-Extensions header outside the grammar', async (t) => {
+  const { wss } = await listen(WebSocketServer, { perMessageDeflate: true });
+  t.after(() => closeAll(wss));
+  for (const header of ['permessage-deflate; =', 'permessage-deflate; a="unterminated', 'permessage-deflate x']) {
+    await assert.rejects(rawClient(wss.address().port, header), /handshake refused: HTTP\/1\.1 400/, header);
+  }
+  // Well-formed but unacceptable offers are declined, not refused.
+  const raw = await rawClient(wss.address().port, 'permessage-deflate; server_max_window_bits=7, x-other; a=1');
+  assert.equal(raw.extensions, undefined);
+  raw.socket.destroy();
+});
