@@ -55,7 +55,9 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
     throw new UsageError((error as Error).message);
   }
 
-  const mode = config.execute.length > 0 ? 'execute' : !config.json && io.stdin.isTTY === true ? 'interactive' : 'piped';
+  // The prompt and line editing need a terminal on both ends; `connect url > log` reads lines plainly.
+  const terminal = io.stdin.isTTY === true && io.stdout.isTTY === true;
+  const mode = config.execute.length > 0 ? 'execute' : !config.json && terminal ? 'interactive' : 'piped';
   let input: LineInput | null = null;
   const reporter: ConnectReporter = config.json
     ? new JsonReporter((line) => io.stdout.write(line + '\n'))
@@ -162,7 +164,7 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
   ws.on('unexpected-response', (_request: unknown, response: IncomingMessage) => {
     const status = response.statusCode ?? 0;
     const current: HandshakeFailure = {
-      message: `the server answered ${status} ${response.statusMessage ?? ''} instead of 101 Switching Protocols`.replace(/ +instead/, ' instead'),
+      message: `the server answered ${status} ${response.statusMessage ?? ''} instead of 101 Switching Protocols`.replace(/ +instead/, ' instead') + redirectHint(status, response.headers.location),
       code: 'WS_ERR_UNEXPECTED_RESPONSE',
       status,
       statusText: response.statusMessage ?? '',
@@ -240,4 +242,9 @@ function rawFromHeaders(headers: IncomingHttpHeaders): string[] {
     for (const one of Array.isArray(value) ? value : [value]) raw.push(name, one);
   }
   return raw;
+}
+
+function redirectHint(status: number, location: string | undefined): string {
+  if (status < 300 || status > 399 || location === undefined) return '';
+  return `: it redirects to ${location} (add -L to follow redirects)`;
 }

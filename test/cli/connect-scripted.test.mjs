@@ -100,11 +100,13 @@ describe('socketeer connect, scripted', () => {
     });
     try {
       const url = `ws://127.0.0.1:${wss.address().port}/`;
-      const args = ['connect', url, '-s', 'chat.v1', '-s', 'chat.v2', '-H', 'Authorization: Bearer t0k', '--origin', 'https://app.example', '--no-compress', '-x', 'ping?', '-n', '1'];
+      const args = ['connect', url, '-s', 'chat.v1', '-s', 'chat.v2', '-H', 'Authorization: Bearer t0k', '--origin', 'https://app.example', '--no-compress', '-v', '-x', 'ping?', '-n', '1'];
       const { code, stdout, stderr } = await runCli(args);
       assert.equal(code, 0, stderr);
       assert.match(stdout, /connected to .*protocol: chat\.v2, extensions: \(none\)/);
       assert.match(stdout, /< ping\?$/m);
+      assert.match(stdout, /\* HTTP 101 Switching Protocols$/m, '-v shows the response');
+      assert.match(stdout, /\* {3}Sec-WebSocket-Protocol: chat\.v2$/im);
       assert.deepEqual(seen, { auth: 'Bearer t0k', origin: 'https://app.example', extensions: undefined });
     } finally {
       await new Promise((resolve) => wss.close(resolve));
@@ -132,6 +134,24 @@ describe('socketeer connect, scripted', () => {
       assert.equal(event.event, 'handshake-failed');
       assert.equal(event.status, 401);
       assert.equal(event.headers['www-authenticate'], 'Bearer realm="test"');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('a redirect without -L fails with a hint; with -L it is followed', async () => {
+    const server = http.createServer((req, res) => res.writeHead(301, { Location: echo.url + '/moved' }).end());
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const url = `ws://127.0.0.1:${server.address().port}/`;
+      const refused = await runCli(['connect', url, '-x', 'hi']);
+      assert.equal(refused.code, 3);
+      assert.match(refused.stderr, /301 Moved Permanently instead of 101 Switching Protocols: it redirects to ws:\/\/127\.0\.0\.1:\d+\/moved \(add -L to follow redirects\)/);
+      const followed = await runCli(['connect', url, '-L', '-x', 'hi', '-n', '1']);
+      assert.equal(followed.code, 0, followed.stderr);
+      assert.match(followed.stdout, /connected to ws:\/\/127\.0\.0\.1:\d+\/moved/);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
