@@ -238,7 +238,15 @@ async function connectProxy({ requireAuth = null } = {}) {
   const tunnels = new Set();
   const server = http.createServer((_req, res) => res.writeHead(405).end());
   server.on('connect', (req, clientSocket, head) => {
-    seen.push({ target: req.url, auth: req.headers['proxy-authorization'] });
+    seen.push({
+      target: req.url,
+      auth: req.headers['proxy-authorization'],
+      // Resolves when the client's side of the tunnel is gone (FIN or RST).
+      clientGone: new Promise((resolve) => {
+        clientSocket.once('end', resolve);
+        clientSocket.once('close', resolve);
+      }),
+    });
     clientSocket.on('error', () => {});
     if (requireAuth !== null && req.headers['proxy-authorization'] !== requireAuth) {
       clientSocket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n');
@@ -281,6 +289,8 @@ describe('client: proxy and agent', () => {
       const closed = watchClose(ws);
       ws.close(1000);
       await expectClose(ws, closed, { code: 1000, wasClean: true });
+      // The tunnel socket itself must be closed too, or the process never exits.
+      await withTimeout(proxy.seen[0].clientGone, 2000, 'for the client to close its tunnel to the proxy');
     } finally {
       await proxy.close();
       await s.close();
