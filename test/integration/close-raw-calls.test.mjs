@@ -188,6 +188,20 @@ for (const role of ['server', 'client']) {
       [1000, 'x'.repeat(124), 'SyntaxError'],
       [1000, 'é'.repeat(62), 'SyntaxError'],
     ];
+    test('a Buffer reason (ws style) that is not UTF-8 throws SyntaxError and sends nothing', async () => {
+      const t = await ROLES[role]({ closeTimeout: LONG_TIMEOUT });
+      try {
+        // Sent as is, it would make the peer fail the connection with 1007.
+        assert.throws(() => t.ws.close(code, Buffer.from([0x61, 0xff])), (error) => error instanceof DOMException && error.name === 'SyntaxError');
+        assert.equal(t.ws.readyState, 1, 'still OPEN');
+        await expectNextIsMessage(t, 'still open');
+        t.ws.close(code, Buffer.from('ok'));
+        assert.deepEqual((await t.peer.nextFrame()).payload, closeBody(code, 'ok'), 'a valid Buffer reason is sent as is');
+      } finally {
+        await t.dispose();
+      }
+    });
+
     test(`invalid close() arguments throw DOMExceptions and send nothing (${invalid.length} cases)`, async () => {
       const t = await ROLES[role]({ closeTimeout: LONG_TIMEOUT });
       try {
