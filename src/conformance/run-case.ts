@@ -133,10 +133,7 @@ function describeTeardown(session: Session): Teardown {
     teardown.peerCloseCode = session.peerClose.code;
     teardown.peerCloseReason = session.peerClose.reason.toString('utf8');
   }
-  if (session.peerClose || session.testerClose) {
-    teardown.closeInitiator =
-      session.peerClose && (!session.testerClose || session.peerClose.at < session.testerClose.at) ? 'peer' : 'tester';
-  }
+  if (session.closeInitiator) teardown.closeInitiator = session.closeInitiator;
   if (closeStart !== undefined && session.closedAt !== undefined) {
     teardown.closeToTcpMs = Math.round((session.closedAt - closeStart) * 10) / 10;
   }

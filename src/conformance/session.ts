@@ -22,6 +22,8 @@ export class Session {
   pingsReceived = 0;
   peerClose?: CloseRecord;
   testerClose?: CloseRecord;
+  /** Who sent the first Close frame (times alone can tie). */
+  closeInitiator?: 'peer' | 'tester';
   peerEndedAt?: number;
   testerEndedAt?: number;
   closedAt?: number;
@@ -109,6 +111,7 @@ export class Session {
       const frame = { opcode: spec.opcode, fin: spec.fin !== false, rsv: spec.rsv ?? 0, payload };
       this.trace.event('out', describeFrame(frame) + how, spec.opcode === OP.CLOSE);
       if (spec.opcode === OP.CLOSE && !this.testerClose) {
+        this.closeInitiator ??= 'tester';
         this.testerClose = { code: payload.length >= 2 ? payload.readUInt16BE(0) : null, reason: payload.subarray(2), at: this.trace.now() };
       }
     });
@@ -315,6 +318,7 @@ export class Session {
       if (utf8FailIndex(reason) !== -1) this.violation('Close reason is not valid UTF-8');
     }
     this.peerClose = { code, reason, at: this.trace.now() };
+    this.closeInitiator ??= 'peer';
     if (!this.testerClose) {
       void this.sendClose(code === null || !isValidWireCloseCode(code) ? null : code);
     }

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import { startClientSuite } from '../../dist/esm/conformance/index.js';
 import { runEchoClient } from './peers.mjs';
-import { assertStrict, REDUCED, verdictCounts } from './verdicts.mjs';
+import { assertStrict, REDUCED, STRICT_TIMEOUTS, verdictCounts } from './verdicts.mjs';
 
 test('socketeer client: every case OK, close behaviour OK', { timeout: 120_000 }, async (t) => {
-  const suite = await startClientSuite({ port: 0, ...REDUCED });
+  const suite = await startClientSuite({ port: 0, ...REDUCED, timeouts: STRICT_TIMEOUTS });
   try {
     const reported = suite.nextReport();
     const count = await runEchoClient('socketeer', suite.url);

@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import { runServerSuite, selectedCases } from '../../dist/esm/conformance/index.js';
 import { startEchoServer } from './peers.mjs';
-import { assertStrict, REDUCED, verdictCounts } from './verdicts.mjs';
+import { assertStrict, REDUCED, STRICT_TIMEOUTS, verdictCounts } from './verdicts.mjs';
 
 test('socketeer server: every case OK, close behaviour OK', { timeout: 120_000 }, async (t) => {
   const server = await startEchoServer('socketeer');
   try {
-    const report = await runServerSuite({ url: server.url, ...REDUCED });
+    const report = await runServerSuite({ url: server.url, ...REDUCED, timeouts: STRICT_TIMEOUTS });
     t.diagnostic(`${report.results.length} cases in ${report.durationMs} ms: ${verdictCounts(report)}`);
     assertStrict(report, selectedCases(REDUCED).length);
   } finally {
