@@ -118,6 +118,26 @@ describe('sendAsync()', () => {
   });
 });
 
+describe('heartbeat against npm ws, which answers pings by itself', () => {
+  for (const combo of [
+    { server: 'socketeer', client: 'ws', side: 'serverWs', options: 'serverOptions' },
+    { server: 'ws', client: 'socketeer', side: 'clientWs', options: 'clientOptions' },
+  ]) {
+    test(`socketeer ${combo.server === 'socketeer' ? 'server' : 'client'} pings a ws peer and stays open`, async () => {
+      const p = await openPair({ server: combo.server, client: combo.client, [combo.options]: { heartbeat: { interval: 30, timeout: 100 } } });
+      try {
+        const ours = p[combo.side];
+        let pongs = 0;
+        const fivePongs = new Promise((resolve) => ours.on('pong', () => ++pongs === 5 && resolve()));
+        await withTimeout(fivePongs, 3000, 'for five pongs');
+        assert.equal(ours.readyState, 1, 'still open after five heartbeats');
+      } finally {
+        await p.dispose();
+      }
+    });
+  }
+});
+
 for (const role of ['server', 'client']) {
   describe(`backpressure (socketeer ${role})`, () => {
     test("send() returns false past highWaterMark and 'drain' fires once the peer reads", async () => {
