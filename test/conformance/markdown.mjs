@@ -50,7 +50,8 @@ export function resultsTable(reports) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const reports = [];
-  for (const peer of ['socketeer', 'ws']) {
+  // python-server: test/conformance/python-echo.py, run by hand (see its header).
+  for (const peer of ['socketeer', 'ws', 'python']) {
     for (const mode of ['server', 'client']) {
       const file = `conformance-report/${peer}-${mode}/report.json`;
       if (existsSync(file)) reports.push([`${peer} ${mode}`, JSON.parse(readFileSync(file, 'utf8'))]);
