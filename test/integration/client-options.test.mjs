@@ -49,6 +49,18 @@ async function httpServer(handler) {
   return { server, port, close: () => closeServer(server) };
 }
 
+describe('client: URL', () => {
+  test('http(s) URLs become ws(s); other schemes, fragments and garbage throw SyntaxError', () => {
+    const ws = new WebSocket('http://127.0.0.1:9/path?q=1');
+    ws.on('error', () => {});
+    assert.equal(ws.url, 'ws://127.0.0.1:9/path?q=1');
+    ws.terminate();
+    for (const bad of ['ftp://127.0.0.1/', 'ws://127.0.0.1/#frag', 'not a url']) {
+      assert.throws(() => new WebSocket(bad), (error) => error instanceof DOMException && error.name === 'SyntaxError', bad);
+    }
+  });
+});
+
 describe('client: request headers', () => {
   test('extra headers and origin reach the server', async () => {
     const s = await socketeerServer();
