@@ -127,6 +127,29 @@ describe('client: subprotocols and the accept key', () => {
   }
 });
 
+describe('client: bytes behind the 101', () => {
+  test('a frame sent in the same packet as the 101 is delivered', async () => {
+    const raw = await rawUpgradeServer((req, socket, key) => {
+      socket.write(
+        Buffer.concat([
+          Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`),
+          Buffer.from([0x81, 8]),
+          Buffer.from('with 101'),
+        ]),
+      );
+      socket.resume();
+    });
+    try {
+      const ws = new WebSocket(raw.url);
+      const [data, isBinary] = await once(ws, 'message', 3000);
+      assert.deepEqual([String(data), isBinary], ['with 101', false]);
+      ws.terminate();
+    } finally {
+      await raw.close();
+    }
+  });
+});
+
 describe('client: handshakeTimeout', () => {
   test('a server that never answers: WS_ERR_HANDSHAKE_TIMEOUT, then 1006', async () => {
     const raw = await rawUpgradeServer(() => {});

@@ -8,7 +8,7 @@ import http from 'node:http';
 import { WebSocket, WebSocketServer } from '../../dist/esm/index.js';
 import { closeServer, listen, rawExchange, upgradeRequest, HOST } from '../helpers/api-net.mjs';
 import { once, withTimeout } from '../helpers/once.mjs';
-import { connectRaw } from '../helpers/raw-peer.mjs';
+import { connectRaw, frame, OP } from '../helpers/raw-peer.mjs';
 
 async function server(options = {}) {
   const wss = new WebSocketServer({ port: 0, host: HOST, ...options });
@@ -129,6 +129,30 @@ describe('server: refused upgrade requests', () => {
       await once(socket, 'close', 2500, 'the server dropping a half-sent request');
       assert.ok(performance.now() - start >= 300 - 15);
     } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('server: bytes behind the upgrade request', () => {
+  test('a frame sent in the same packet as the request (head) is delivered', async () => {
+    const s = await server();
+    const { default: net } = await import('node:net');
+    const socket = net.connect(s.port, HOST);
+    socket.on('error', () => {});
+    try {
+      await once(socket, 'connect', 2000);
+      const message = withTimeout(
+        new Promise((resolve) => s.wss.once('connection', (ws) => ws.once('message', (...args) => resolve(args)))),
+        2000,
+        'for the message in the head',
+      );
+      socket.write(Buffer.concat([Buffer.from(upgradeRequest()), frame(OP.text, 'in the head', { mask: true })]));
+      socket.resume();
+      const [data, isBinary] = await message;
+      assert.deepEqual([String(data), isBinary], ['in the head', false]);
+    } finally {
+      socket.destroy();
       await s.close();
     }
   });
