@@ -5,16 +5,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startBrokenServer, startEchoServer } from './peers.mjs';
+import { runEchoClient, startBrokenServer, startEchoServer } from './peers.mjs';
 
 const BIN = new URL('../../bin/socketeer.js', import.meta.url).pathname;
 
-function run(args) {
+function run(args, onStdout = () => {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'conformance', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      onStdout(stdout);
+    });
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill(), 60_000);
     child.on('error', reject);
@@ -68,6 +71,26 @@ test('server mode against a broken server: exit 1 and the failing cases on stdou
   } finally {
     rmSync(out, { recursive: true, force: true });
     await server.close();
+  }
+});
+
+test('client mode with --once: a client drives the cases, the report is written, exit 0', { timeout: 60_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'conformance-'));
+  try {
+    let clientRun;
+    const done = run(['client', '--port', '0', '--once', '--cases', '1.1.1,2.10,7.3.*,13.2.1', '--out', out], (stdout) => {
+      const url = /clients on (ws:\/\/\S+) /.exec(stdout)?.[1];
+      if (url && !clientRun) clientRun = runEchoClient('socketeer', url, 'cli-test');
+    });
+    const { status, stdout, stderr } = await done;
+    assert.equal(await clientRun, 19);
+    assert.equal(status, 0, stdout + stderr);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    assert.equal(report.mode, 'client');
+    assert.equal(report.agent, 'cli-test');
+    assert.deepEqual(report.results.map((r) => r.behaviorClose), Array(19).fill('OK'));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });
 
