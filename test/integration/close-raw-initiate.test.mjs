@@ -96,6 +96,32 @@ for (const role of ['server', 'client']) {
       }
     });
 
+    test('a Blob sent before close() (read asynchronously) still goes out before the Close', async () => {
+      const t = await ROLES[role]({ closeTimeout: LONG_TIMEOUT });
+      try {
+        const blob = new Blob([Buffer.alloc(70_000, 2)]);
+        const callbacks = [];
+        t.ws.send('a', (error) => callbacks.push(['a', error?.code]));
+        t.ws.send(blob, (error) => callbacks.push(['blob', error?.code]));
+        t.ws.send('c', (error) => callbacks.push(['c', error?.code]));
+        t.ws.close(code, 'bye');
+        const frames = await t.peer.untilClose();
+        assert.deepEqual(
+          frames.map((f) => [f.opcode, f.payload.length]),
+          [
+            [OP.text, 1],
+            [OP.binary, 70_000],
+            [OP.text, 1],
+            [OP.close, 5],
+          ],
+          'everything sent before close() precedes the Close frame',
+        );
+        assert.deepEqual(callbacks, [['a', undefined], ['blob', undefined], ['c', undefined]]);
+      } finally {
+        await t.dispose();
+      }
+    });
+
     if (role === 'server') {
       test('server: after the peer answers, the server ends TCP at once (peer has not ended)', async () => {
         const t = await ROLES.server({ closeTimeout: LONG_TIMEOUT });
