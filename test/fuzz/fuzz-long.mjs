@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { PROPERTIES } from './properties.mjs';
 
-const arg = process.argv.indexOf('--seconds');
+const arg = process.argv.lastIndexOf('--seconds');
 const seconds = Number(arg === -1 ? (process.env.FUZZ_SECONDS ?? 300) : process.argv[arg + 1]);
 const deadline = Date.now() + seconds * 1000;
 const dir = new URL('./regressions/', import.meta.url);
