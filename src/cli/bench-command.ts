@@ -170,7 +170,8 @@ export function report(r: BenchResult): string {
     (r.lost > 0 ? ` (${r.lost} during the run)` : '') +
     connect;
   const missing = r.outstanding > 0 ? `\nreplies missing at the end: ${r.outstanding}` : '';
-  return `${header}\n\n${throughput}\n\n${latency}\n\n${connections}${missing}`;
+  const skipped = r.skipped > 0 ? `\nmessages skipped (more than 8 MiB waiting to be written): ${r.skipped}` : '';
+  return `${header}\n\n${throughput}\n\n${latency}\n\n${connections}${missing}${skipped}`;
 }
 
 function resultJson(r: BenchResult): Record<string, unknown> {
@@ -193,6 +194,7 @@ function resultJson(r: BenchResult): Record<string, unknown> {
     bytesSent: r.bytesSent,
     bytesReceived: r.bytesReceived,
     outstanding: r.outstanding,
+    skipped: r.skipped,
     latencyMs: rounded(r.latency),
     handshakeMs: rounded(r.connectTime),
   };
