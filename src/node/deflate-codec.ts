@@ -131,7 +131,12 @@ export class DeflateCodec implements MessageCodec {
   private createInflater(): zlib.InflateRaw {
     // zlib inflates an 8-bit peer fine with a 9-bit window; the extra 256
     // bytes also tolerate peers whose zlib rounds 8 up to 9 when deflating.
-    const inflater = zlib.createInflateRaw({ windowBits: Math.max(9, this.config.inflateWindowBits) });
+    const inflater = zlib.createInflateRaw({
+      windowBits: Math.max(9, this.config.inflateWindowBits),
+      // Every write flushes: a write's callback means its output is out, without
+      // a separate flush() costing another threadpool round trip.
+      flush: zlib.constants.Z_SYNC_FLUSH,
+    });
     inflater.on('data', (chunk: Buffer) => this.inflateSink?.(chunk));
     inflater.on('error', (error: Error) => this.inflateFailure?.(error));
     inflater.on('end', () => {
@@ -197,11 +202,12 @@ export class DeflateCodec implements MessageCodec {
       );
     };
 
-    if (!this.inflaterEnded) {
-      inflater.write(data);
-      if (fin) inflater.write(TAIL);
-    }
-    inflater.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+    const afterWrite = (error?: Error | null): void => {
+      if (error) {
+        // The write callback can see a zlib error before the 'error' event does.
+        this.inflateFailure?.(error);
+        return;
+      }
       if (settled || this.closed) return;
       settled = true;
       this.inflateSink = null;
@@ -211,7 +217,10 @@ export class DeflateCodec implements MessageCodec {
         else if (this.config.inflateNoContextTakeover) inflater.reset();
       }
       done(null, chunks, length);
-    });
+    };
+    if (this.inflaterEnded) process.nextTick(afterWrite);
+    // One write per frame: the tail is appended here rather than written on its own.
+    else inflater.write(fin ? Buffer.concat([data, TAIL]) : data, afterWrite);
   }
 
   private failInflate(error: CodecError, done: DecompressCallback): void {
@@ -228,6 +237,8 @@ export class DeflateCodec implements MessageCodec {
       level: this.config.level,
       memLevel: this.config.memLevel,
       ...(huffmanOnly ? { strategy: zlib.constants.Z_HUFFMAN_ONLY } : {}),
+      // Every write ends with a sync flush (RFC 7692 §7.2.1), in the same threadpool round trip.
+      flush: zlib.constants.Z_SYNC_FLUSH,
     });
     deflater.on('data', (chunk: Buffer) => this.deflateChunks?.push(chunk));
     deflater.on('error', (error: Error) => this.deflateFailure?.(error));
@@ -268,14 +279,9 @@ export class DeflateCodec implements MessageCodec {
       }
       done(null, result);
     };
-    if (fin) {
-      if (data.length > 0) deflater.write(data);
-      deflater.flush(zlib.constants.Z_SYNC_FLUSH, complete);
-    } else if (data.length > 0) {
-      deflater.write(data, complete);
-    } else {
-      process.nextTick(complete);
-    }
+    if (data.length > 0) deflater.write(data, complete);
+    else if (fin) deflater.flush(zlib.constants.Z_SYNC_FLUSH, complete);
+    else process.nextTick(complete);
   }
 }
 

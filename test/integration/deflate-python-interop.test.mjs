@@ -18,7 +18,7 @@ import { closeAll, echo, listen, open, roundTrip } from './deflate-helpers.mjs';
 const PYTHON = '/usr/bin/python3';
 const PEER = fileURLToPath(new URL('./deflate-python/peer.py', import.meta.url));
 const full = process.env.SOCKETEER_FULL === '1';
-const LARGE = full ? 4 << 20 : 100_000;
+const LARGE = full ? 256 * 1024 : 100_000;
 const BITS = full ? [undefined, 8, 9, 10, 11, 12, 13, 14, 15] : [undefined, 8, 11, 15];
 
 const probe = spawnSync(PYTHON, ['-c', 'import websockets; print(websockets.__version__)'], { encoding: 'utf8' });
