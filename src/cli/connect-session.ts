@@ -132,7 +132,9 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
         reporter.notice(`closing with ${codeWithName(code)}${action.reason === undefined ? '' : ` "${action.reason}"`}`);
       }
     } catch (error) {
-      reporter.error((error as Error).message, (error as { code?: string }).code);
+      // DOMExceptions carry a numeric legacy code; their name is what people recognise.
+      const code = (error as { code?: unknown }).code;
+      reporter.error((error as Error).message, typeof code === 'string' ? code : (error as Error).name);
     }
   };
 
