@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { acceptKeyFor, checkUpgradeRequest } from '../core/handshake.js';
 import { negotiateServerExtensions, validateServerExtensionOptions } from '../node/extensions.js';
 import { refuseUpgrade, switchingProtocols } from '../node/http-response.js';
+import { validateOutgoingLimitOptions, type BufferFullPolicy } from '../node/outgoing-limit.js';
 import {
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_HANDSHAKE_TIMEOUT,
@@ -49,6 +50,10 @@ export interface WebSocketServerOptions {
   maxConnections?: number;
   /** Header fields allowed in an upgrade request; more get 431 (default 256). */
   maxHeaderCount?: number;
+  /** Cap on bytes waiting to be written to the peer (default 64 MiB). */
+  maxBufferedAmount?: number;
+  /** At the cap: 'close' fails with 1008 and frees the buffer (default); 'wait' stops reading until it drains. */
+  bufferFullPolicy?: BufferFullPolicy;
 }
 
 /**
@@ -72,6 +77,7 @@ export class WebSocketServer extends EventEmitter {
     }
     this.options = { clientTracking: true, ...options };
     validateServerExtensionOptions(options.perMessageDeflate);
+    validateOutgoingLimitOptions(options.maxBufferedAmount, options.bufferFullPolicy);
     this.clients = new Set();
     if (options.port !== undefined) {
       const handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
@@ -243,6 +249,8 @@ export class WebSocketServer extends EventEmitter {
       maxPayload,
       closeTimeout: this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
       heartbeat: this.options.heartbeat,
+      maxBufferedAmount: this.options.maxBufferedAmount,
+      bufferFullPolicy: this.options.bufferFullPolicy,
     });
     this.openConnections++;
     if (this.options.clientTracking) this.clients.add(ws);

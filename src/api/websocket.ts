@@ -6,8 +6,10 @@ import { ReadyState, type CloseInfo, type Role } from '../core/connection.js';
 import { ErrorCode, WebSocketError } from '../core/errors.js';
 import type { WriteCallback } from '../core/frame-serializer.js';
 import { isToken } from '../core/handshake.js';
+import { isValidUtf8 } from '../core/utf8-validator.js';
 import { startClientHandshake, type ClientHandshakeOptions } from '../node/client-handshake.js';
 import type { NegotiatedExtensions } from '../node/extensions.js';
+import { validateOutgoingLimitOptions, type BufferFullPolicy } from '../node/outgoing-limit.js';
 import { SocketTransport, type TransportListener } from '../node/socket-transport.js';
 import { BINARY_TYPES, shapeBinary, type BinaryType } from './binary-type.js';
 import {
@@ -29,6 +31,10 @@ export interface WebSocketOptions extends Partial<ClientHandshakeOptions> {
   highWaterMark?: number;
   /** Ping every `interval` ms and terminate when no pong comes within `timeout` ms. */
   heartbeat?: HeartbeatOptions;
+  /** Cap on bytes waiting to be written to the peer (default 64 MiB). */
+  maxBufferedAmount?: number;
+  /** At the cap: 'close' fails with 1008 and frees the buffer (default); 'wait' stops reading until it drains. */
+  bufferFullPolicy?: BufferFullPolicy;
   /** Offer permessage-deflate (default true on clients). */
   perMessageDeflate?: unknown;
 }
@@ -51,6 +57,8 @@ export interface AttachParams {
   maxPayload: number;
   closeTimeout: number;
   heartbeat?: HeartbeatOptions | null;
+  maxBufferedAmount?: number;
+  bufferFullPolicy?: BufferFullPolicy;
 }
 
 export const kAttach = Symbol('socketeer.attach');
@@ -105,6 +113,7 @@ export class WebSocket extends EventEmitter {
     const protocolList = parseProtocols(protocols);
     const opts: WebSocketOptions = { ...options };
     checkHeaders(opts.headers, opts.origin);
+    validateOutgoingLimitOptions(opts.maxBufferedAmount, opts.bufferFullPolicy);
     this._url = url.href;
     this.highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     const maxPayload = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
@@ -121,7 +130,10 @@ export class WebSocket extends EventEmitter {
             socket.destroy();
             return;
           }
-          this[kAttach]({ role: 'client', socket, head, protocol, extensions, maxPayload, closeTimeout, heartbeat: opts.heartbeat });
+          this[kAttach]({
+            role: 'client', socket, head, protocol, extensions, maxPayload, closeTimeout, heartbeat: opts.heartbeat,
+            maxBufferedAmount: opts.maxBufferedAmount, bufferFullPolicy: opts.bufferFullPolicy,
+          });
         },
         onUnexpectedResponse: (request: ClientRequest, response: IncomingMessage) => {
           if (this.listenerCount('unexpected-response') === 0) return false;
@@ -197,12 +209,12 @@ export class WebSocket extends EventEmitter {
     const opts: SendOptions = options ?? {};
     this.assertNotConnecting();
     if (isBlob(data)) {
-      this.deferBehindBlob(data, (bytes) => this.sendNow(bytes, { binary: true, ...opts }, callback));
+      this.deferBehindBlob(data, (bytes) => this.sendNow(bytes, { binary: true, ...opts }, callback, true));
       return !this.needDrain;
     }
     const payload = toPayload(data);
     if (this.deferred !== null) {
-      this.deferred.push(() => this.sendNow(payload, opts, callback));
+      this.deferred.push(() => this.sendNow(payload, opts, callback, true));
       return !this.needDrain;
     }
     return this.sendNow(payload, opts, callback);
@@ -245,6 +257,9 @@ export class WebSocket extends EventEmitter {
     const reasonBytes = reason === undefined || reason === null ? EMPTY : Buffer.isBuffer(reason) ? reason : Buffer.from(String(reason));
     if (reasonBytes.length > MAX_CLOSE_REASON_BYTES) {
       throw domException(`The close reason is ${reasonBytes.length} bytes long in UTF-8: the limit is ${MAX_CLOSE_REASON_BYTES}`, 'SyntaxError');
+    }
+    if (Buffer.isBuffer(reason) && !isValidUtf8(reasonBytes)) {
+      throw domException('The close reason is not valid UTF-8: pass a string or UTF-8 bytes', 'SyntaxError');
     }
     if (reasonBytes.length > 0 && (code === undefined || code === null)) {
       throw domException('A close reason needs a close code', 'InvalidAccessError');
@@ -407,6 +422,8 @@ export class WebSocket extends EventEmitter {
         codec: params.extensions.codec,
         compressThreshold: params.extensions.compressThreshold,
         heartbeat: params.heartbeat ?? null,
+        maxBufferedAmount: params.maxBufferedAmount,
+        bufferFullPolicy: params.bufferFullPolicy,
       },
       listener,
     );
@@ -419,8 +436,13 @@ export class WebSocket extends EventEmitter {
     this.highWaterMark = bytes;
   }
 
-  private sendNow(payload: string | Buffer, options: SendOptions, callback?: WriteCallback): boolean {
-    if (this._readyState !== ReadyState.OPEN || this.transport === null) {
+  /**
+   * `queued` marks data that waited behind a Blob: it was accepted while
+   * OPEN, so a close() called since does not refuse it (the Close frame
+   * waits behind it in the same queue).
+   */
+  private sendNow(payload: string | Buffer, options: SendOptions, callback?: WriteCallback, queued = false): boolean {
+    if ((!queued && this._readyState !== ReadyState.OPEN) || this.transport === null) {
       if (callback) process.nextTick(callback, notOpen(this._readyState));
       return false;
     }
@@ -438,20 +460,20 @@ export class WebSocket extends EventEmitter {
   private control(kind: 'ping' | 'pong', data: unknown, maskOrCallback: boolean | WriteCallback | undefined, callback?: WriteCallback): void {
     if (typeof maskOrCallback === 'function') callback = maskOrCallback;
     this.assertNotConnecting();
-    const run = (bytes: Buffer) => {
-      if (this._readyState !== ReadyState.OPEN || this.transport === null) {
+    const run = (bytes: Buffer, queued = false) => {
+      if ((!queued && this._readyState !== ReadyState.OPEN) || this.transport === null) {
         if (callback) process.nextTick(callback, notOpen(this._readyState));
         return;
       }
-      this.transport.connection[kind](bytes, callback);
+      if (!this.transport.connection[kind](bytes, callback) && callback) process.nextTick(callback, notOpen(ReadyState.CLOSING));
     };
     if (isBlob(data)) {
-      this.deferBehindBlob(data, (bytes) => (bytes.length > 125 ? callback?.(controlTooLong()) : run(bytes)));
+      this.deferBehindBlob(data, (bytes) => (bytes.length > 125 ? callback?.(controlTooLong()) : run(bytes, true)));
       return;
     }
     const bytes = data === undefined ? EMPTY : toBuffer(data);
     if (bytes.length > 125) throw controlTooLong();
-    if (this.deferred !== null) this.deferred.push(() => run(bytes));
+    if (this.deferred !== null) this.deferred.push(() => run(bytes, true));
     else run(bytes);
   }
 
@@ -487,16 +509,21 @@ export class WebSocket extends EventEmitter {
     }
   }
 
+  private aborting = false;
+
   private abortConnecting(): void {
     const abort = this.abortHandshake;
     this.abortHandshake = null;
     this._readyState = ReadyState.CLOSING;
+    this.aborting = true;
     if (abort !== null) abort();
-    this.finish({ code: 1006, reason: '', wasClean: false });
+    // As in browsers, the close event comes after close() returns, so a
+    // handler attached right after the call still sees it.
+    process.nextTick(() => this.finish({ code: 1006, reason: '', wasClean: false }));
   }
 
   private handshakeFailed(error: Error | null): void {
-    if (this.closeInfo !== null) return;
+    if (this.closeInfo !== null || this.aborting) return;
     this.abortHandshake = null;
     this._readyState = ReadyState.CLOSING;
     if (error !== null && this.listenerCount('error') > 0) this.emit('error', error);

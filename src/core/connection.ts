@@ -1,5 +1,6 @@
 import { CloseCode, isValidWireCloseCode } from './close-codes.js';
 import { ErrorCode, WebSocketError } from './errors.js';
+import { FRAGMENT_BUDGET_ERROR, FragmentBudget } from './fragment-budget.js';
 import { FrameParser, type FrameHandler } from './frame-parser.js';
 import { encodeFrame, encodeTextFrame, type FrameSink, type WriteCallback } from './frame-serializer.js';
 import { randomMask } from './mask-source.js';
@@ -86,6 +87,7 @@ export class Connection implements FrameHandler {
   private compressedFrame: Buffer[] = [];
   private compressedFrameLength = 0;
   private readonly utf8 = new Utf8Validator();
+  private readonly budget: FragmentBudget;
 
   // Sending
   private sendQueue: Array<() => void> | null = null;
@@ -98,6 +100,7 @@ export class Connection implements FrameHandler {
   private receivedCode: number = CloseCode.Abnormal;
   private receivedReason = '';
   private failure: WebSocketError | null = null;
+  private aborted = false;
   private closedInfo: CloseInfo | null = null;
 
   constructor(
@@ -110,12 +113,24 @@ export class Connection implements FrameHandler {
     this.compressThreshold = options.compressThreshold ?? 1024;
     this.generateMask = options.role === 'client' ? (options.generateMask ?? randomMask) : null;
     this.parser = new FrameParser(this);
+    this.budget = new FragmentBudget(options.maxPayload);
   }
 
   // ---- input --------------------------------------------------------------
 
   receive(chunk: Buffer): void {
     this.parser.push(chunk);
+  }
+
+  /**
+   * terminate(): read nothing more (a Close still in the current chunk is not
+   * seen) and send nothing more; the transport is being destroyed.
+   */
+  abort(): void {
+    if (this.readyState === ReadyState.CLOSED) return;
+    this.aborted = true;
+    this.parser.stop();
+    this.readyState = ReadyState.CLOSING;
   }
 
   /** The transport is fully closed; returns what the close event reports. */
@@ -187,6 +202,7 @@ export class Connection implements FrameHandler {
         return;
       }
       this.inMessage = true;
+      this.budget.reset();
       this.messageBinary = opcode === Opcode.Binary;
       this.messageCompressed = rsv1;
       if (!this.messageBinary) this.utf8.reset();
@@ -198,6 +214,8 @@ export class Connection implements FrameHandler {
     const held = this.messageCompressed ? this.compressedFrameLength : this.message.length;
     if (length > this.maxPayload - held) {
       this.tooBig();
+    } else if (!this.budget.charge(length)) {
+      this.fail(FRAGMENT_BUDGET_ERROR, this.budget.describe(), CloseCode.PolicyViolation);
     }
   }
 
@@ -446,6 +464,7 @@ export class Connection implements FrameHandler {
   }
 
   private enqueue(operation: () => void): void {
+    if (this.aborted) return;
     if (this.sendQueue === null) operation();
     else this.sendQueue.push(operation);
   }

@@ -141,6 +141,9 @@ export function startClientHandshake(
           return;
         }
         finish();
+        // http may hand us a socket other than the tunnel it was given; the
+        // tunnel underneath must close with it, or it keeps the process alive.
+        if (tunnel !== null && socket !== tunnel) socket.once('close', () => tunnel.destroy());
         hooks.onUpgrade({ socket, head, protocol: checked.protocol, extensions, response });
       });
       req.on('response', (response: http.IncomingMessage) => {
@@ -234,6 +237,7 @@ function openTunnel(
       return;
     }
     const secured = tls.connect({ ...tlsOptions, socket, servername: tlsOptions.servername ?? (net.isIP(host) ? undefined : host) });
+    secured.once('close', () => socket.destroy());
     secured.once('secureConnect', () => done(secured));
     secured.once('error', fail);
   });

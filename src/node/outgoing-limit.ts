@@ -20,8 +20,8 @@ export interface OutgoingLimitHooks {
   /** Record the failure (close event 1008) without waiting for the peer. */
   fail(code: string, message: string, closeCode: number): void;
   destroy(): void;
-  pauseReading(): void;
-  resumeReading(): void;
+  holdReads(): void;
+  releaseReads(): void;
 }
 
 export class OutgoingLimit {
@@ -44,10 +44,16 @@ export class OutgoingLimit {
     return this.pausedByLimit;
   }
 
-  /** Call after every write with the bytes now buffered. */
-  afterWrite(buffered: number): void {
+  /**
+   * Call after every write with the bytes now buffered and the bytes just
+   * written. The 'close' policy counts only what was waiting before this
+   * write, so one message larger than the cap can still be sent to a peer
+   * that reads.
+   */
+  afterWrite(buffered: number, written: number): void {
     if (buffered <= this.max || this.tripped) return;
     if (this.policy === 'close') {
+      if (buffered - written <= this.max) return;
       this.tripped = true;
       this.hooks.fail(
         BUFFER_FULL_ERROR,
@@ -57,7 +63,7 @@ export class OutgoingLimit {
       this.hooks.destroy();
     } else if (!this.pausedByLimit) {
       this.pausedByLimit = true;
-      this.hooks.pauseReading();
+      this.hooks.holdReads();
     }
   }
 
@@ -65,7 +71,7 @@ export class OutgoingLimit {
   onDrain(buffered: number): void {
     if (this.pausedByLimit && buffered <= this.max) {
       this.pausedByLimit = false;
-      this.hooks.resumeReading();
+      this.hooks.releaseReads();
     }
   }
 }

@@ -3,6 +3,7 @@ import { Connection, type CloseInfo, type ConnectionSink, type Role } from '../c
 import type { WebSocketError } from '../core/errors.js';
 import type { WriteCallback } from '../core/frame-serializer.js';
 import type { MessageCodec } from '../core/message-codec.js';
+import { DEFAULT_BUFFER_FULL_POLICY, DEFAULT_MAX_BUFFERED_AMOUNT, OutgoingLimit, type BufferFullPolicy } from './outgoing-limit.js';
 
 /** What the transport reports upward, to the API object. */
 export interface TransportListener {
@@ -24,6 +25,10 @@ export interface TransportOptions {
   compressThreshold?: number;
   /** Send a ping every `interval` ms; terminate when no pong came within `timeout` ms. */
   heartbeat?: { interval: number; timeout: number } | null;
+  /** Cap on bytes waiting to be written (default 64 MiB). */
+  maxBufferedAmount?: number;
+  /** At the cap: 'close' (1008, default) or 'wait' (stop reading until drained). */
+  bufferFullPolicy?: BufferFullPolicy;
 }
 
 /**
@@ -39,6 +44,9 @@ export class SocketTransport implements ConnectionSink {
   private ended = false;
   private closed = false;
   private corked = false;
+  private pausedByUser = false;
+  private pausedByLimit = false;
+  private readonly limit: OutgoingLimit;
 
   constructor(
     readonly socket: Duplex,
@@ -52,6 +60,11 @@ export class SocketTransport implements ConnectionSink {
       codec: options.codec,
       compressThreshold: options.compressThreshold,
     });
+    this.limit = new OutgoingLimit(
+      options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT,
+      options.bufferFullPolicy ?? DEFAULT_BUFFER_FULL_POLICY,
+      this,
+    );
     const netSocket = socket as Duplex & { setNoDelay?: (on: boolean) => void; setTimeout?: (ms: number) => void };
     netSocket.setNoDelay?.(true);
     netSocket.setTimeout?.(0);
@@ -76,22 +89,45 @@ export class SocketTransport implements ConnectionSink {
 
   /** Destroy the socket now (terminate(), timeouts). */
   destroy(): void {
+    this.connection.abort();
     this.socket.destroy();
   }
 
+  /** Stop reading at the user's request (pause(), a full async iterator). */
   pauseReading(): void {
+    this.pausedByUser = true;
     this.socket.pause();
   }
 
   resumeReading(): void {
-    this.socket.resume();
+    this.pausedByUser = false;
+    if (!this.pausedByLimit) this.socket.resume();
+  }
+
+  // ---- OutgoingLimitHooks ---------------------------------------------------
+
+  /** @internal */
+  fail(code: string, message: string, closeCode: number): void {
+    this.connection.fail(code, message, closeCode);
+  }
+
+  /** @internal The write buffer is over the cap under the 'wait' policy. */
+  holdReads(): void {
+    this.pausedByLimit = true;
+    this.socket.pause();
+  }
+
+  /** @internal */
+  releaseReads(): void {
+    this.pausedByLimit = false;
+    if (!this.pausedByUser) this.socket.resume();
   }
 
   // ---- ConnectionSink -------------------------------------------------------
 
   write(head: Buffer, tail: Buffer | null, callback?: WriteCallback): void {
     const socket = this.socket;
-    if (this.ended || socket.destroyed) {
+    if (this.ended || socket.destroyed || this.limit.closing) {
       if (callback) process.nextTick(callback, notWritable());
       return;
     }
@@ -104,6 +140,7 @@ export class SocketTransport implements ConnectionSink {
     }
     if (tail !== null) socket.write(head);
     socket.write(tail ?? head, callback);
+    this.limit.afterWrite(socket.writableLength, head.length + (tail === null ? 0 : tail.length));
   }
 
   /** @internal */
@@ -168,6 +205,7 @@ export class SocketTransport implements ConnectionSink {
 
   /** @internal */
   handleDrain(): void {
+    this.limit.onDrain(this.socket.writableLength);
     this.listener.onDrain();
   }
 
@@ -190,7 +228,7 @@ export class SocketTransport implements ConnectionSink {
       if (this.pongTimer !== null) return;
       this.pongTimer = setTimeout(() => {
         this.pongTimer = null;
-        this.socket.destroy();
+        this.destroy();
       }, timeout);
       this.connection.ping(EMPTY);
     }, interval);
