@@ -128,7 +128,7 @@ export function beforeAfterTable(before, after) {
   ];
   for (const m of after.metrics) {
     if (m.tcp) continue;
-    const b = old.get(m.id);
+    const b = old.get(m.id) ?? old.get(m.id.replace(/\.[A-Za-z]+$/, ''));
     const goal = m.goal === null || m.goal === undefined ? '' : `${m.better === 'higher' ? '≥' : '≤'} ${m.goal}`;
     const mark = (x) => (x && x.meetsGoal !== undefined ? (x.meetsGoal ? ' ✅' : ' ❌') : '');
     rows.push(`| ${m.label} | ${m.better === 'higher' ? '↑' : '↓'} | ${goal} | ${ratioText(b?.ratio)}${mark(b)} | ${ratioText(m.ratio)}${mark(m)} | ${ratioText(b?.perCpuSecRatio)} | ${ratioText(m.perCpuSecRatio)} |`);
