@@ -141,7 +141,6 @@ test('a frame trickled in 1-byte TCP writes arrives whole, with memory near its 
 
 test(
   'fragment flood: 100,000 one-byte fragments are refused (1008/1009) within the byte budget, memory bounded',
-  { todo: 'library change pending: fragment byte budget in core/connection.ts (see library-bugs.md "hardening: fragment budget")' },
   async () => {
     // 100,001 payload bytes fit in maxPayload (1 MiB); the frames do not fit
     // in the budget (maxPayload + 1 MiB, each frame counting 128 bytes more).
