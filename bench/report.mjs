@@ -122,13 +122,14 @@ const ratioText = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
 /** One row per metric: the socketeer/ws ratio before and after, with the goal. */
 export function beforeAfterTable(before, after) {
   const old = new Map(before.metrics.map((m) => [m.id, m]));
+  const oldByLabel = new Map(before.metrics.map((m) => [m.label, m]));
   const rows = [
     '| Metric | Better | Goal | before: socketeer/ws | after: socketeer/ws | before: per CPU-s | after: per CPU-s |',
     '|---|---|---|---|---|---|---|',
   ];
   for (const m of after.metrics) {
     if (m.tcp) continue;
-    const b = old.get(m.id) ?? old.get(m.id.replace(/\.[A-Za-z]+$/, ''));
+    const b = old.get(m.id) ?? oldByLabel.get(m.label);
     const goal = m.goal === null || m.goal === undefined ? '' : `${m.better === 'higher' ? '≥' : '≤'} ${m.goal}`;
     const mark = (x) => (x && x.meetsGoal !== undefined ? (x.meetsGoal ? ' ✅' : ' ❌') : '');
     rows.push(`| ${m.label} | ${m.better === 'higher' ? '↑' : '↓'} | ${goal} | ${ratioText(b?.ratio)}${mark(b)} | ${ratioText(m.ratio)}${mark(m)} | ${ratioText(b?.perCpuSecRatio)} | ${ratioText(m.perCpuSecRatio)} |`);

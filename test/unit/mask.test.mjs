@@ -121,3 +121,20 @@ test('encodeFrame of a large masked payload: header, mask and payload are right 
     assert.deepEqual(frame.subarray(14), reference(payload, mask, 0));
   }
 });
+
+test('encodeFrame of small masked payloads (0-200 bytes) matches the reference', async () => {
+  const { encodeFrame } = await import('../../dist/esm/core/frame-serializer.js');
+  const mask = Buffer.from([0x5a, 0xa5, 0x0f, 0xf0]);
+  for (let length = 0; length <= 200; length++) {
+    const payload = filled(length + 1, length).subarray(1);
+    const before = Buffer.from(payload);
+    let frame = null;
+    encodeFrame({ write(head, tail) { frame = tail ?? head; } }, 1, true, false, payload, mask);
+    const headerSize = length < 126 ? 6 : 8;
+    assert.equal(frame.length, headerSize + length);
+    assert.equal(frame[0], 0x81);
+    assert.deepEqual(frame.subarray(headerSize - 4, headerSize), mask);
+    assert.deepEqual(frame.subarray(headerSize), reference(payload, mask, 0), `length ${length}`);
+    assert.deepEqual(payload, before, 'caller payload untouched');
+  }
+});
