@@ -4,7 +4,7 @@
 // { property, seed, path }, which fuzz.test.mjs replays in every `npm test`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { PROPERTIES } from './properties.mjs';
+import { asProperty, PROPERTIES } from './properties.mjs';
 
 const arg = process.argv.lastIndexOf('--seconds');
 const seconds = Number(arg === -1 ? (process.env.FUZZ_SECONDS ?? 300) : process.argv[arg + 1]);
@@ -18,9 +18,9 @@ let failures = 0;
 while (Date.now() < deadline) {
   for (const property of PROPERTIES) {
     const seed = (Math.random() * 2 ** 31) | 0;
-    const details = fc.check(fc.property(property.arbitrary, (input) => property.predicate(input)), {
+    const details = await fc.check(asProperty(property), {
       seed,
-      numRuns: 2000,
+      numRuns: property.async ? 300 : 2000,
       interruptAfterTimeLimit: Math.max(1000, deadline - Date.now()),
     });
     runs += details.numRuns;

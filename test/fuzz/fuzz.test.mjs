@@ -4,23 +4,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { PROPERTIES } from './properties.mjs';
+import { asProperty, PROPERTIES } from './properties.mjs';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const regressionsDir = new URL('./regressions/', import.meta.url);
 
 for (const property of PROPERTIES) {
-  test(property.name, () => {
-    fc.assert(fc.property(property.arbitrary, (input) => property.predicate(input)), { numRuns: RUNS });
+  test(property.name, async () => {
+    await fc.assert(asProperty(property), { numRuns: property.async ? Math.ceil(RUNS / 3) : RUNS });
   });
 }
 
-test('kept counterexamples still pass', () => {
+test('kept counterexamples still pass', async () => {
   const files = readdirSync(regressionsDir).filter((f) => f.endsWith('.json'));
   for (const file of files) {
     const { property: name, seed, path } = JSON.parse(readFileSync(new URL(file, regressionsDir), 'utf8'));
     const property = PROPERTIES.find((p) => p.name === name);
     assert.ok(property, `${file}: unknown property ${name}`);
-    fc.assert(fc.property(property.arbitrary, (input) => property.predicate(input)), { seed, path, endOnFailure: true });
+    await fc.assert(asProperty(property), { seed, path, endOnFailure: true });
   }
 });

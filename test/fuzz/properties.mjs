@@ -1,7 +1,9 @@
 // Property-based checks of the sans-I/O core with fast-check, shared by the
 // reduced run in `npm test` (fuzz.test.mjs) and the long run (`npm run
 // fuzz:full`, fuzz-long.mjs). Each property is { name, arbitrary, predicate }.
+import zlib from 'node:zlib';
 import fc from 'fast-check';
+import { DeflateCodec } from '../../dist/esm/node/deflate-codec.js';
 import { Connection } from '../../dist/esm/core/connection.js';
 import { parseExtensionHeader } from '../../dist/esm/core/extension-header.js';
 import { checkUpgradeRequest, parseTokenList } from '../../dist/esm/core/handshake.js';
@@ -231,3 +233,106 @@ export const headerParsers = {
 };
 
 export const PROPERTIES = [validSequences, anyBytes, headerParsers];
+
+/** The fast-check property for one of ours (async ones return a promise). */
+export function asProperty(property) {
+  return property.async
+    ? fc.asyncProperty(property.arbitrary, (input) => property.predicate(input))
+    : fc.property(property.arbitrary, (input) => property.predicate(input));
+}
+
+// ---- permessage-deflate: the inflate path pauses the parser mid-chunk ------
+
+const CODEC_CONFIG = {
+  deflateWindowBits: 15,
+  inflateWindowBits: 15,
+  deflateNoContextTakeover: false,
+  inflateNoContextTakeover: false,
+  level: 1,
+  memLevel: 8,
+  concurrencyLimit: 10,
+};
+
+function deflateMessage(bytes) {
+  const out = zlib.deflateRawSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  return out.subarray(0, out.length - 4); // RFC 7692 §7.2.1: drop 00 00 ff ff
+}
+
+export const deflatedSequences = {
+  name: 'compressed and plain messages, fragmented, with pings, in any chunking, inflate to the same messages',
+  async: true,
+  arbitrary: fc.record({
+    plans: fc.array(
+      fc.record({
+        compressed: fc.boolean(),
+        message,
+        cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }),
+        ping: fc.option(controlPayload),
+      }),
+      { minLength: 1, maxLength: 6 },
+    ),
+    chunkCuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }),
+  }),
+  async predicate({ plans, chunkCuts }) {
+    const out = { messages: [], failures: [], pings: 0 };
+    const codec = new DeflateCodec(CODEC_CONFIG);
+    let wake = () => {};
+    const sink = {
+      write: (_h, _t, cb) => cb?.(),
+      onMessage: (data, isBinary) => {
+        out.messages.push({ data: Buffer.from(data), isBinary });
+        wake();
+      },
+      onPing: () => out.pings++,
+      onPong: () => {},
+      onCloseFrame: () => {},
+      onFailure: (e) => {
+        out.failures.push(e);
+        wake();
+      },
+      endTransport: () => {},
+      armCloseTimer: () => {},
+    };
+    const connection = new Connection(sink, { role: 'server', maxPayload: 1 << 20, codec });
+    const frames = [];
+    const key = [9, 8, 7, 6];
+    let pings = 0;
+    for (const { compressed, message: m, cuts, ping } of plans) {
+      const raw = m.binary ? Buffer.from(m.bytes) : Buffer.from(m.text);
+      const payload = compressed ? deflateMessage(raw) : raw;
+      const parts = chunk(payload, cuts);
+      if (parts.length === 0) parts.push(Buffer.alloc(0));
+      parts.forEach((part, i) => {
+        if (i === 1 && ping) {
+          frames.push(encodeFrame({ fin: true, opcode: OPC.ping, payload: Buffer.from(ping), maskKey: key }));
+          pings++;
+        }
+        const opcode = i === 0 ? (m.binary ? OPC.binary : OPC.text) : OPC.cont;
+        frames.push(encodeFrame({ fin: i === parts.length - 1, rsv: i === 0 && compressed ? 4 : 0, opcode, payload: part, maskKey: key }));
+      });
+    }
+    for (const c of chunk(Buffer.concat(frames), chunkCuts)) connection.receive(c);
+    let timer;
+    try {
+      await Promise.race([
+        new Promise((resolve) => {
+          wake = () => (out.messages.length === plans.length || out.failures.length > 0 ? resolve() : undefined);
+          wake();
+        }),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`stalled after ${out.messages.length}/${plans.length} messages`)), 5000))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      connection.transportClosed();
+    }
+    if (out.failures.length > 0) throw new Error(`unexpected failure: ${out.failures[0].message}`);
+    plans.forEach(({ message: m }, i) => {
+      const want = m.binary ? Buffer.from(m.bytes) : Buffer.from(m.text);
+      if (out.messages[i].isBinary !== m.binary || !out.messages[i].data.equals(want)) throw new Error(`message ${i} differs`);
+    });
+    if (out.pings !== pings) throw new Error(`${out.pings} pings, expected ${pings}`);
+    return true;
+  },
+};
+
+PROPERTIES.push(deflatedSequences);
