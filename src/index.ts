@@ -2,6 +2,8 @@ export { WebSocket } from './api/websocket.js';
 export type { WebSocketOptions, SendOptions } from './api/websocket.js';
 export { WebSocketServer } from './api/websocket-server.js';
 export type { WebSocketServerOptions, VerifyClient, VerifyClientInfo } from './api/websocket-server.js';
+export { broadcast } from './api/broadcast.js';
+export type { BroadcastOptions } from './api/broadcast.js';
 export { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './api/events.js';
 export type { BinaryType } from './api/binary-type.js';
 export type { HeartbeatOptions } from './api/options.js';

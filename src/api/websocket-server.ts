@@ -14,6 +14,7 @@ import {
   DEFAULT_MAX_PAYLOAD,
   type HeartbeatOptions,
 } from './options.js';
+import { broadcast, type BroadcastOptions } from './broadcast.js';
 import { kAttach, WebSocket } from './websocket.js';
 
 export interface VerifyClientInfo {
@@ -162,6 +163,16 @@ export class WebSocketServer extends EventEmitter {
     } else {
       refuseUpgrade(socket, 403, 'The server refused this client (verifyClient)');
     }
+  }
+
+  /**
+   * Send one message to every open client (or those `filter` keeps), encoding
+   * the frame once. Needs clientTracking. Returns how many clients got it.
+   */
+  broadcast(data: unknown, options: BroadcastOptions & { filter?: (client: WebSocket) => boolean } = {}): number {
+    const filter = options.filter;
+    const clients = filter === undefined ? this.clients : [...this.clients].filter(filter);
+    return broadcast(clients, data, options);
   }
 
   /** Send 1001 to every client, stop accepting, and resolve when all are closed. */

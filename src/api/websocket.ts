@@ -62,6 +62,7 @@ export interface AttachParams {
 }
 
 export const kAttach = Symbol('socketeer.attach');
+export const kSendShared = Symbol('socketeer.sendShared');
 
 /**
  * One WebSocket connection, client or server side. It speaks the npm `ws`
@@ -429,6 +430,18 @@ export class WebSocket extends EventEmitter {
     );
     this._readyState = ReadyState.OPEN;
     if (params.role === 'client') this.emit('open');
+  }
+
+  /** @internal Send a message whose frame was encoded once for many connections (broadcast). */
+  [kSendShared](frame: Buffer, payload: Buffer, binary: boolean): boolean {
+    if (this._readyState !== ReadyState.OPEN || this.transport === null) return false;
+    if (this.deferred !== null) {
+      this.deferred.push(() => this.transport?.connection.sendShared(frame, payload, binary));
+      return true;
+    }
+    if (!this.transport.connection.sendShared(frame, payload, binary)) return false;
+    if (this.transport.bufferedAmount >= this.highWaterMark) this.needDrain = true;
+    return true;
   }
 
   /** @internal Set the send high-water mark (servers pass their option). */

@@ -101,6 +101,8 @@ export class Connection implements FrameHandler {
   private receivedReason = '';
   private failure: WebSocketError | null = null;
   private aborted = false;
+  /** Shared messages that arrived while a fragmented message was being sent. */
+  private afterFragmented: Array<() => void> | null = null;
   private closedInfo: CloseInfo | null = null;
 
   constructor(
@@ -377,9 +379,7 @@ export class Connection implements FrameHandler {
       const buffer = typeof data === 'string' ? Buffer.from(data) : data;
       this.queuedBytes += buffer.length;
       this.enqueue(() => this.compressAndWrite(opcode, fin, !continuing, buffer, callback));
-      return true;
-    }
-    if (this.sendQueue === null) {
+    } else if (this.sendQueue === null) {
       this.writeData(opcode, fin, data, callback);
     } else {
       this.queuedBytes += byteLength;
@@ -388,6 +388,28 @@ export class Connection implements FrameHandler {
         this.writeData(opcode, fin, data, callback);
       });
     }
+    if (fin && this.afterFragmented !== null) {
+      const waiting = this.afterFragmented;
+      this.afterFragmented = null;
+      for (const write of waiting) this.enqueue(write);
+    }
+    return true;
+  }
+
+  /**
+   * Send a whole message whose unmasked frame was encoded once for many
+   * connections (broadcast). A server writes `frame` as is; a client must
+   * mask, so it encodes `payload` itself. The message never joins a
+   * fragmented message in progress: it waits until that one is finished.
+   */
+  sendShared(frame: Buffer, payload: Buffer, binary: boolean): boolean {
+    if (this.readyState !== ReadyState.OPEN) return false;
+    const write =
+      this.role === 'server'
+        ? () => this.sink.write(frame, null)
+        : () => encodeFrame(this.sink, binary ? Opcode.Binary : Opcode.Text, true, false, payload, this.nextMask());
+    if (this.sendingFragmented) (this.afterFragmented ??= []).push(write);
+    else this.enqueue(write);
     return true;
   }
 
