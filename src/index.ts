@@ -7,6 +7,7 @@ export type { BroadcastOptions } from './api/broadcast.js';
 export { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './api/events.js';
 export type { BinaryType } from './api/binary-type.js';
 export type { HeartbeatOptions } from './api/options.js';
+export type { PerMessageDeflateOptions } from './core/extensions/permessage-deflate.js';
 export { CloseCode, closeCodeName, isValidWireCloseCode, isValidApplicationCloseCode } from './core/close-codes.js';
 export type { CloseInfo } from './core/connection.js';
 export { WebSocketError, ErrorCode } from './core/errors.js';

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { PerMessageDeflateOptions } from '../core/extensions/permessage-deflate.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -44,7 +45,8 @@ export interface WebSocketServerOptions {
   closeTimeout?: number;
   highWaterMark?: number;
   heartbeat?: HeartbeatOptions;
-  perMessageDeflate?: unknown;
+  /** Accept permessage-deflate (default false on servers); see docs/permessage-deflate.md. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** Time allowed for a whole upgrade request when we own the HTTP server (default 10 s). */
   handshakeTimeout?: number;
   /** Open connections allowed at once; further upgrades get 503 (default unlimited). */

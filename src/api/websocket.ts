@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { PerMessageDeflateOptions } from '../core/extensions/permessage-deflate.js';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isValidApplicationCloseCode, isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from '../core/close-codes.js';
@@ -35,8 +36,8 @@ export interface WebSocketOptions extends Partial<ClientHandshakeOptions> {
   maxBufferedAmount?: number;
   /** At the cap: 'close' fails with 1008 and frees the buffer (default); 'wait' stops reading until it drains. */
   bufferFullPolicy?: BufferFullPolicy;
-  /** Offer permessage-deflate (default true on clients). */
-  perMessageDeflate?: unknown;
+  /** Offer permessage-deflate (default true on clients); see docs/permessage-deflate.md. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
 }
 
 export interface SendOptions {
