@@ -31,8 +31,22 @@ async function serveStatic(request, response) {
   }
 }
 
+/**
+ * Browsers send the page's Origin: accept only pages served by this demo (and
+ * clients that send no Origin, such as command-line tools), so another site
+ * open in the same browser cannot use the chat (docs/security.md).
+ */
+function sameOrigin({ origin, req }) {
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 function createEchoServer() {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: true });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: true, verifyClient: sameOrigin });
   wss.on('connection', (ws) => {
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
     ws.on('error', () => {}); // the close event reports it; a bad peer must not crash the demo
@@ -41,7 +55,7 @@ function createEchoServer() {
 }
 
 function createChatServer() {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: true });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: true, verifyClient: sameOrigin });
   wss.on('connection', (ws) => {
     ws.on('message', (data, isBinary) => {
       for (const client of wss.clients) {

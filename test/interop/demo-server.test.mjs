@@ -1,5 +1,6 @@
 // The demo server on its own (no browser): the page and its script are served,
 // /echo echoes, /chat broadcasts to every chat client, other paths get 404,
+// pages from another origin get 403,
 // and close() ends every connection with 1001.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,8 +10,8 @@ import { startDemo } from '../../demo/server.mjs';
 
 const WAIT_MS = 5_000;
 
-async function open(url) {
-  const ws = new WebSocket(url);
+async function open(url, origin) {
+  const ws = new WebSocket(url, [], origin === undefined ? {} : { origin });
   await once(ws, 'open');
   return ws;
 }
@@ -52,6 +53,14 @@ test('demo server: page, /echo, /chat, 404, close with 1001', { timeout: 20_000 
   const refused = once(stray, 'error');
   assert.equal((await stray.closed).code, 1006, 'another path is refused');
   assert.equal((await refused)[0].statusCode, 404, 'another path gets 404');
+
+  const foreign = new WebSocket(`${wsBase}chat`, [], { origin: 'https://elsewhere.example' });
+  const foreignRefused = once(foreign, 'error');
+  assert.equal((await foreign.closed).code, 1006, 'a page from another origin is refused');
+  assert.equal((await foreignRefused)[0].statusCode, 403, 'another origin gets 403');
+  const sameSite = await open(`${wsBase}echo`, demo.url.replace(/\/$/, ''));
+  sameSite.close();
+  await sameSite.closed;
 
   const closes = Promise.all([echo, a, b].map((ws) => ws.closed));
   await demo.close();
