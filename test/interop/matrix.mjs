@@ -4,7 +4,10 @@
 //
 // A case gets `env` with:
 //   env.open({ path, protocols, binaryType }) -> { client, server } handles
+//   env.tryOpen(same)  -> { id, url, server, res }: the client's connect outcome,
+//                         for handshakes a client may refuse
 //   env.openRefused()  -> what the client saw when the server answered 403
+//   env.peer / env.role -> the PEERS row and the role it plays (sideCaps())
 //   env.ours / env.theirs -> 'client' | 'server' (which side is socketeer)
 //   env.label(side)    -> "client (Chromium)" etc., for failure messages
 // Handles are described in lib/node-endpoint.mjs.
