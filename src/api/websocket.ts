@@ -81,8 +81,6 @@ export class WebSocket extends EventEmitter {
   declare readonly CLOSING: 2;
   declare readonly CLOSED: 3;
 
-  /** Resolves once, with how the connection ended, however it ended. Never rejects. */
-  readonly closed: Promise<CloseInfo>;
 
   private _binaryType: BinaryType = 'nodebuffer';
   private _readyState: number = ReadyState.CONNECTING;
@@ -92,7 +90,8 @@ export class WebSocket extends EventEmitter {
   private _role: Role = 'server';
   private transport: SocketTransport | null = null;
   private closeInfo: CloseInfo | null = null;
-  private resolveClosed!: (info: CloseInfo) => void;
+  private closedPromise: Promise<CloseInfo> | null = null;
+  private resolveClosed: ((info: CloseInfo) => void) | null = null;
   private abortHandshake: (() => void) | null = null;
   private highWaterMark = DEFAULT_HIGH_WATER_MARK;
   private needDrain = false;
@@ -102,9 +101,6 @@ export class WebSocket extends EventEmitter {
 
   constructor(address: string | URL | null, protocols?: string | string[] | WebSocketOptions, options?: WebSocketOptions) {
     super();
-    this.closed = new Promise((resolve) => {
-      this.resolveClosed = resolve;
-    });
     if (address === null) return;
     this._role = 'client';
     if (protocols !== undefined && typeof protocols === 'object' && !Array.isArray(protocols)) {
@@ -152,6 +148,17 @@ export class WebSocket extends EventEmitter {
         onError: (error: Error) => this.handshakeFailed(error),
       },
     );
+  }
+
+  /** Resolves once, with how the connection ended, however it ended. Never rejects. */
+  get closed(): Promise<CloseInfo> {
+    // Made on first use: most connections never ask, and a promise per connection adds up.
+    if (this.closedPromise === null) {
+      const info = this.closeInfo;
+      this.closedPromise =
+        info !== null ? Promise.resolve(info) : new Promise((resolve) => (this.resolveClosed = resolve));
+    }
+    return this.closedPromise;
   }
 
   get readyState(): number {
@@ -390,30 +397,55 @@ export class WebSocket extends EventEmitter {
 
   // ---- internals ------------------------------------------------------------
 
+  /**
+   * What the transport reports, turned into this object's state and events.
+   * A class, not an object of closures: one small object per connection.
+   */
+  private static readonly Listener = class implements TransportListener {
+    constructor(private readonly ws: WebSocket) {}
+
+    onMessage(data: Buffer, isBinary: boolean): void {
+      const ws = this.ws;
+      ws.emit('message', isBinary ? shapeBinary(data, ws._binaryType) : data, isBinary);
+    }
+
+    onPing(data: Buffer): void {
+      this.ws.emit('ping', data);
+    }
+
+    onPong(data: Buffer): void {
+      this.ws.emit('pong', data);
+    }
+
+    onFailure(error: WebSocketError): void {
+      const ws = this.ws;
+      ws._readyState = ReadyState.CLOSING;
+      if (ws.listenerCount('error') > 0) ws.emit('error', error);
+    }
+
+    onCloseFrame(): void {
+      if (this.ws._readyState === ReadyState.OPEN) this.ws._readyState = ReadyState.CLOSING;
+    }
+
+    onDrain(): void {
+      const ws = this.ws;
+      if (ws.needDrain && ws.bufferedAmount < ws.highWaterMark) {
+        ws.needDrain = false;
+        ws.emit('drain');
+      }
+    }
+
+    onClose(info: CloseInfo): void {
+      this.ws.finish(info);
+    }
+  };
+
   /** @internal Hand an upgraded socket to this WebSocket. */
   [kAttach](params: AttachParams): void {
     this._role = params.role;
     this._protocol = params.protocol;
     this._extensions = params.extensions.header;
-    const listener: TransportListener = {
-      onMessage: (data, isBinary) => this.emit('message', isBinary ? shapeBinary(data, this._binaryType) : data, isBinary),
-      onPing: (data) => this.emit('ping', data),
-      onPong: (data) => this.emit('pong', data),
-      onFailure: (error) => {
-        this._readyState = ReadyState.CLOSING;
-        if (this.listenerCount('error') > 0) this.emit('error', error);
-      },
-      onCloseFrame: () => {
-        if (this._readyState === ReadyState.OPEN) this._readyState = ReadyState.CLOSING;
-      },
-      onDrain: () => {
-        if (this.needDrain && this.bufferedAmount < this.highWaterMark) {
-          this.needDrain = false;
-          this.emit('drain');
-        }
-      },
-      onClose: (info) => this.finish(info),
-    };
+    const listener = new WebSocket.Listener(this);
     this.transport = new SocketTransport(
       params.socket,
       params.head,
@@ -550,7 +582,7 @@ export class WebSocket extends EventEmitter {
     this.closeInfo = info;
     this._readyState = ReadyState.CLOSED;
     this.deferred = null;
-    this.resolveClosed(info);
+    this.resolveClosed?.(info);
     this.emit('close', info.code, Buffer.from(info.reason));
   }
 }

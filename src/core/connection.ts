@@ -79,12 +79,12 @@ export class Connection implements FrameHandler {
   // Receiving
   private frameOpcode = 0;
   private frameFin = false;
-  private controlPayload: Buffer[] = [];
+  private controlPayload: Buffer[] | null = null;
   private inMessage = false;
   private messageBinary = false;
   private messageCompressed = false;
   private readonly message = new MessageBuffer();
-  private compressedFrame: Buffer[] = [];
+  private compressedFrame: Buffer[] | null = null;
   private compressedFrameLength = 0;
   private readonly utf8 = new Utf8Validator();
   private readonly budget: FragmentBudget;
@@ -223,9 +223,9 @@ export class Connection implements FrameHandler {
 
   onFramePayload(data: Buffer): void {
     if (this.frameOpcode >= 0x8) {
-      this.controlPayload.push(data);
+      (this.controlPayload ??= []).push(data);
     } else if (this.messageCompressed) {
-      this.compressedFrame.push(data);
+      (this.compressedFrame ??= []).push(data);
       this.compressedFrameLength += data.length;
     } else {
       if (!this.messageBinary && !this.utf8.feed(data)) {
@@ -240,8 +240,8 @@ export class Connection implements FrameHandler {
     const opcode = this.frameOpcode;
     if (opcode >= 0x8) {
       const parts = this.controlPayload;
-      const payload = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-      this.controlPayload = [];
+      const payload = parts === null ? EMPTY : parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      this.controlPayload = null;
       if (opcode === Opcode.Close) this.handleClose(payload);
       else if (opcode === Opcode.Ping) this.handlePing(payload);
       else this.sink.onPong(payload);
@@ -258,9 +258,9 @@ export class Connection implements FrameHandler {
 
   private inflateFrame(): void {
     const parts = this.compressedFrame;
-    const data = parts.length === 1 ? parts[0] : Buffer.concat(parts, this.compressedFrameLength);
+    const data = parts === null ? EMPTY : parts.length === 1 ? parts[0] : Buffer.concat(parts, this.compressedFrameLength);
     const fin = this.frameFin;
-    this.compressedFrame = [];
+    this.compressedFrame = null;
     this.compressedFrameLength = 0;
     this.parser.pause();
     this.codec!.decompress(data, fin, this.maxPayload - this.message.length, (error, chunks) => {

@@ -43,7 +43,7 @@ async function connectProxy() {
 }
 
 describe('socketeer connect, network options', () => {
-  test('--proxy tunnels the connection through CONNECT', { todo: 'library bug: the tunnel socket stays open after the close, the process does not exit (library-bugs.md)' }, async () => {
+  test('--proxy tunnels the connection through CONNECT', async () => {
     const echo = await echoServer();
     const proxy = await connectProxy();
     try {
