@@ -9,7 +9,17 @@ import { memorySample } from './lib/mem.mjs';
 import { quantile } from './lib/stats.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
+// Started before its server: the port (and the server's pid) come over IPC,
+// once this process has said it is listening for them.
+const target = cfg.portFromParent
+  ? new Promise((resolve) => {
+    const onTarget = (m) => { if (m && m.type === 'target') { process.removeListener('message', onTarget); resolve(m); } };
+    process.on('message', onTarget);
+    process.send({ type: 'waiting' });
+  })
+  : null;
 const lib = await loadAdapter(cfg.lib);
+if (target) Object.assign(cfg, await target);
 const url = `ws://127.0.0.1:${cfg.port}/`;
 
 function open(opts = {}) {

@@ -10,6 +10,16 @@ import { FrameCounter, encodeFrame, compressMessage, jsonLike, upgradeRequest } 
 import { quantile } from './lib/stats.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
+// Started before its server: the port (and the server's pid) come over IPC,
+// once this process has said it is listening for them.
+const target = cfg.portFromParent
+  ? new Promise((resolve) => {
+    const onTarget = (m) => { if (m && m.type === 'target') { process.removeListener('message', onTarget); resolve(m); } };
+    process.on('message', onTarget);
+    process.send({ type: 'waiting' });
+  })
+  : null;
+if (target) Object.assign(cfg, await target);
 
 /** CPU seconds used so far by the process under test (Linux /proc), or NaN. */
 function subjectCpu() {

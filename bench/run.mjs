@@ -19,7 +19,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => {
 const quick = Boolean(args.quick);
 const LIBS = ['ws', 'socketeer'];
 const P = quick
-  ? { rounds: 1, warmupMs: 100, durationMs: 250, latencyMs: 350, idleConns: 1000, bcastReps: 8, bcastWarm: 3, codecWarm: 60, codecMs: 150 }
+  ? { rounds: 1, warmupMs: 80, durationMs: 180, latencyMs: 250, idleConns: 500, bcastReps: 5, bcastWarm: 2, codecWarm: 40, codecMs: 100 }
   : { rounds: 3, warmupMs: 400, durationMs: 1200, latencyMs: 2000, idleConns: 10000, bcastReps: 50, bcastWarm: 10, codecWarm: 300, codecMs: 800 };
 if (args.rounds) P.rounds = Number(args.rounds);
 const only = typeof args.only === 'string' ? args.only.split(',') : null;
@@ -79,6 +79,29 @@ async function withServer(script, cfg, fn, opts = {}) {
   }
 }
 
+/**
+ * Starts a load process now, before the server it will talk to is up (its
+ * start-up overlaps the server's); it waits for { type: 'target' } with the port.
+ */
+function startLoad(script, cfg, cpu = LOAD_CPU, nodeArgs = []) {
+  const child = spawnNode(here(script), { ...cfg, portFromParent: true }, { cpu, gc: true, nodeArgs });
+  child.waiting = waitFor(child, 'waiting', 30000);
+  child.waiting.catch(() => {});
+  return child;
+}
+
+async function finishLoad(child, target, timeoutMs) {
+  try {
+    await child.waiting;
+    child.send({ type: 'target', ...target });
+    const m = await waitFor(child, 'result', timeoutMs);
+    if (m.error) throw new Error(m.error);
+    return m.result;
+  } finally {
+    await stop(child, 500);
+  }
+}
+
 async function runLoad(script, cfg, timeoutMs, cpu = LOAD_CPU, nodeArgs = []) {
   const child = spawnNode(here(script), cfg, { cpu, gc: true, nodeArgs });
   try {
@@ -91,14 +114,25 @@ async function runLoad(script, cfg, timeoutMs, cpu = LOAD_CPU, nodeArgs = []) {
 }
 
 /** Server role: the library's server, the raw load generator. */
-const serverRole = (lib, serverCfg, loadCfg, timeout = timed()) =>
-  withServer('server.mjs', { lib, ...serverCfg }, (port, server) =>
-    runLoad('loadgen.mjs', { port, subjectPid: server.pid, ...loadCfg }, timeout), { nodeArgs: subjectArgs });
+async function serverRole(lib, serverCfg, loadCfg, timeout = timed()) {
+  const load = startLoad('loadgen.mjs', loadCfg);
+  try {
+    return await withServer('server.mjs', { lib, ...serverCfg }, (port, server) =>
+      finishLoad(load, { port, subjectPid: server.pid }, timeout), { nodeArgs: subjectArgs });
+  } finally {
+    await stop(load, 500);
+  }
+}
 
 /** Client role: the fixed raw server, the library's client. */
-const clientRole = (lib, loadCfg, timeout = timed()) =>
-  withServer('rawserver.mjs', { mode: 'ws' }, (port) =>
-    runLoad('client-driver.mjs', { lib, port, ...loadCfg }, timeout, SUBJECT_CPU, subjectArgs), { cpu: LOAD_CPU });
+async function clientRole(lib, loadCfg, timeout = timed()) {
+  const load = startLoad('client-driver.mjs', { lib, ...loadCfg }, SUBJECT_CPU, subjectArgs);
+  try {
+    return await withServer('rawserver.mjs', { mode: 'ws' }, (port) => finishLoad(load, { port }, timeout), { cpu: LOAD_CPU });
+  } finally {
+    await stop(load, 500);
+  }
+}
 
 const win = { warmupMs: P.warmupMs, durationMs: P.durationMs };
 
