@@ -1,6 +1,7 @@
 // Reference run: a sample of every group against the `ws` package's server and
-// client. ws's deviations are recorded (test diagnostics), not failed on; the
-// run must complete and judge every case. Current results: docs/conformance.md.
+// client. ws's known deviations (docs/conformance.md) are allowed and recorded;
+// any other verdict fails, so a judge that wrongly fails a mature library, or
+// that never notices ws's late UTF-8 checks, fails here.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runServerSuite, selectedCases, startClientSuite } from '../../dist/esm/conformance/index.js';
@@ -22,15 +23,40 @@ function record(t, report) {
   }
 }
 
+// ws refuses messages of more than 16384 frames (its maxFragments default) with 1008.
+const WS_TOO_MANY_FRAGMENTS = new Set(['9.3.1', '9.4.1', '10.1.1']);
+
+/**
+ * ws's documented deviations and nothing else: NON-STRICT only on UTF-8 cases
+ * (it validates once a message is complete), FAILED / WRONG CODE only on the
+ * maxFragments cases, INFORMATIONAL only 7.1.6; its client ends TCP itself
+ * after the closing handshake (FAILED BY CLIENT). At least one UTF-8 case must
+ * come out NON-STRICT: the fail-fast judgement is live.
+ */
+function assertKnownWsDeviations(report, mode) {
+  const unexpected = report.results.filter((r) => {
+    const tooMany = WS_TOO_MANY_FRAGMENTS.has(r.id);
+    const behaviorOk = r.behavior === 'OK'
+      || (r.behavior === 'NON-STRICT' && r.id.startsWith('6.'))
+      || (r.behavior === 'INFORMATIONAL' && r.id === '7.1.6')
+      || (r.behavior === 'FAILED' && tooMany);
+    const closeOk = r.behaviorClose === 'OK'
+      || (r.behaviorClose === 'WRONG CODE' && tooMany)
+      || (r.behaviorClose === 'FAILED BY CLIENT' && mode === 'client');
+    return !behaviorOk || !closeOk;
+  });
+  assert.equal(unexpected.length, 0, `ws ${mode}: verdicts outside its known deviations:\n${unexpected.slice(0, 5).map(describeResult).join('\n')}`);
+  const lateUtf8 = report.results.filter((r) => r.behavior === 'NON-STRICT').length;
+  assert.ok(lateUtf8 > 0, `ws ${mode}: no UTF-8 case was judged NON-STRICT; ws checks UTF-8 per message, so the fail-fast judgement is not working`);
+}
+
 test('ws server (reference): the suite runs and records its results', { timeout: 120_000 }, async (t) => {
   const server = await startEchoServer('ws');
   try {
     const report = await runServerSuite({ url: server.url, ...REFERENCE });
     record(t, report);
     assert.equal(report.results.length, selectedCases(REFERENCE).length);
-    // A judge that fails a mature library across the board is broken, not strict.
-    const ok = report.results.filter((r) => r.behavior === 'OK').length;
-    assert.ok(ok > report.results.length * 0.8, `only ${ok} OK cases against ws:\n${report.results.filter((r) => r.behavior === 'FAILED').slice(0, 3).map(describeResult).join('\n')}`);
+    assertKnownWsDeviations(report, 'server');
   } finally {
     await server.close();
   }
@@ -44,8 +70,7 @@ test('ws client (reference): the suite runs and records its results', { timeout:
     const report = await reported;
     record(t, report);
     assert.equal(report.results.length, suite.cases.length);
-    const ok = report.results.filter((r) => r.behavior === 'OK').length;
-    assert.ok(ok > report.results.length * 0.8, `only ${ok} OK cases against the ws client`);
+    assertKnownWsDeviations(report, 'client');
   } finally {
     await suite.close();
   }
