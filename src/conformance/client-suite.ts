@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { ConformanceError } from './errors.js';
 import { answerOffer, DeflateContext, describeParams } from './deflate.js';
 import { readHttpHead, requestTarget, serverHandshakeResponse } from './handshake.js';
-import { resolveTimeouts, runCaseOnSession, type ResolvedTimeouts } from './run-case.js';
+import { resolveTimeouts, resultBeforeSteps, runCaseOnSession, type ResolvedTimeouts } from './run-case.js';
 import { selectedCases, type SuiteSelection } from './server-suite.js';
 import { Session } from './session.js';
 import { makeReport } from './summary.js';
@@ -97,7 +97,7 @@ export async function startClientSuite(options: ClientSuiteOptions = {}): Promis
     session.finGraceMs = t.finGraceMs;
     if (def && deflate && 'declined' in deflate) {
       trace.event('note', deflate.declined, true);
-      const result = declined(def, trace, startedAt, deflate.declined);
+      const result = resultBeforeSteps(def, trace, startedAt, 'UNIMPLEMENTED', 'INFORMATIONAL', deflate.declined);
       agentRun(agent).results.set(caseNo, result);
       options.onResult?.(result, caseNo, cases.length);
       return answer(session, null, t);
@@ -150,20 +150,6 @@ export async function startClientSuite(options: ClientSuiteOptions = {}): Promis
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
-  };
-}
-
-function declined(def: CaseDef, trace: TraceRecorder, startedAt: number, why: string): CaseResult {
-  return {
-    id: def.id,
-    description: def.description,
-    expectation: def.expectation,
-    behavior: 'UNIMPLEMENTED',
-    behaviorClose: 'INFORMATIONAL',
-    remarks: [why],
-    durationMs: Math.round(performance.now() - startedAt),
-    teardown: { closedFirst: 'none' },
-    trace: trace.toJSON(),
   };
 }
 

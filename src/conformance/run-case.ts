@@ -1,7 +1,8 @@
 // Drives one case over an open session and judges it.
 import { judgeBehavior, judgeClose, type StepOutcome } from './judge.js';
 import type { Session } from './session.js';
-import type { CaseDef, CasePlan, CaseResult, SuiteTimeouts, Teardown } from './types.js';
+import type { TraceRecorder } from './trace.js';
+import type { Behavior, BehaviorClose, CaseDef, CasePlan, CaseResult, SuiteTimeouts, Teardown } from './types.js';
 
 export type ResolvedTimeouts = Required<SuiteTimeouts>;
 
@@ -139,4 +140,29 @@ function describeTeardown(session: Session): Teardown {
   }
   if (session.reset) teardown.reset = true;
   return teardown;
+}
+
+/**
+ * The result of a case that never got to run its steps (the opening handshake
+ * failed, or the peer declined the extension the case needs).
+ */
+export function resultBeforeSteps(
+  def: CaseDef,
+  trace: TraceRecorder,
+  startedAt: number,
+  behavior: Behavior,
+  behaviorClose: BehaviorClose,
+  why: string,
+): CaseResult {
+  return {
+    id: def.id,
+    description: def.description,
+    expectation: def.expectation,
+    behavior,
+    behaviorClose,
+    remarks: [why],
+    durationMs: Math.round(performance.now() - startedAt),
+    teardown: { closedFirst: 'none' },
+    trace: trace.toJSON(),
+  };
 }

@@ -6,7 +6,7 @@ import { buildCases } from './cases/index.js';
 import { ConformanceError } from './errors.js';
 import { acceptedParams, DeflateContext, describeParams } from './deflate.js';
 import { clientHandshake } from './handshake.js';
-import { resolveTimeouts, runCaseOnSession, type ResolvedTimeouts } from './run-case.js';
+import { resolveTimeouts, resultBeforeSteps, runCaseOnSession, type ResolvedTimeouts } from './run-case.js';
 import { parsePatterns, selectCases } from './select.js';
 import { Session } from './session.js';
 import { makeReport } from './summary.js';
@@ -99,7 +99,7 @@ async function runOne(def: CaseDef, target: Target, t: ResolvedTimeouts): Promis
       }
       if (!params) {
         socket.destroy();
-        return unimplemented(def, trace, `the server declined the offer "${def.extensions}"`);
+        return resultBeforeSteps(def, trace, startedAt, 'UNIMPLEMENTED', 'INFORMATIONAL', `the server declined the offer "${def.extensions}"`);
       }
       trace.event('note', `permessage-deflate: offered "${def.extensions}", answered "${hs.extensions}" (${describeParams(params)})`);
       session.deflate = new DeflateContext(params, 'client');
@@ -116,31 +116,7 @@ async function runOne(def: CaseDef, target: Target, t: ResolvedTimeouts): Promis
 
 function handshakeFailure(def: CaseDef, trace: TraceRecorder, startedAt: number, why: string): CaseResult {
   trace.event('note', why, true);
-  return {
-    id: def.id,
-    description: def.description,
-    expectation: def.expectation,
-    behavior: 'FAILED',
-    behaviorClose: 'UNCLEAN',
-    remarks: [why],
-    durationMs: Math.round(performance.now() - startedAt),
-    teardown: { closedFirst: 'none' },
-    trace: trace.toJSON(),
-  };
-}
-
-function unimplemented(def: CaseDef, trace: TraceRecorder, why: string): CaseResult {
-  return {
-    id: def.id,
-    description: def.description,
-    expectation: def.expectation,
-    behavior: 'UNIMPLEMENTED',
-    behaviorClose: 'INFORMATIONAL',
-    remarks: [why],
-    durationMs: Math.round(trace.now()),
-    teardown: { closedFirst: 'none' },
-    trace: trace.toJSON(),
-  };
+  return resultBeforeSteps(def, trace, startedAt, 'FAILED', 'UNCLEAN', why);
 }
 
 /** Runs the selected cases one after the other against an echo server. */
