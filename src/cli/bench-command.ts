@@ -5,7 +5,7 @@ import { formatBytes, formatMs, parseSize, table, type LatencySummary } from './
 import { ExitCode } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { colorsWanted, createStyle } from './style.js';
-import { durationOption, flag, integerOption, parseCommandLine, stringList, stringValue, UsageError, type OptionSpecs } from './usage-error.js';
+import { durationOption, flag, headerOptions, integerOption, parseCommandLine, stringList, stringValue, urlArgument, UsageError, type OptionSpecs } from './usage-error.js';
 
 export const BENCH_USAGE = `Usage: socketeer bench <ws[s]://host[:port][/path]> [options]
 
@@ -57,9 +57,7 @@ const OPTIONS: OptionSpecs = {
 export function parseBenchArgs(argv: string[]): BenchConfig | null {
   const parsed = parseCommandLine(argv, OPTIONS, 1);
   if (flag(parsed, 'help')) return null;
-  const url = parsed.positionals[0];
-  if (url === undefined) throw new UsageError('bench wants a URL, such as ws://127.0.0.1:8080 (see socketeer bench --help)');
-  if (!/^(wss?|https?):\/\//i.test(url)) throw new UsageError(`"${url}" is not a WebSocket URL: start it with ws:// or wss://`);
+  const url = urlArgument(parsed, 'bench');
   const sizeText = stringValue(parsed, 'size');
   const size = sizeText === undefined ? 32 : parseSize(sizeText);
   if (size === null || size > DEFAULT_MAX_PAYLOAD) {
@@ -68,12 +66,7 @@ export function parseBenchArgs(argv: string[]): BenchConfig | null {
   const rateText = stringValue(parsed, 'rate');
   const windowText = stringValue(parsed, 'window');
   if (rateText !== undefined && windowText !== undefined) throw new UsageError('--rate and --window are alternatives: pick one');
-  const headers: Record<string, string> = {};
-  for (const header of stringList(parsed, 'header')) {
-    const colon = header.indexOf(':');
-    if (colon <= 0) throw new UsageError(`-H wants "Name: value", got "${header}"`);
-    headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
-  }
+  const headers = headerOptions(parsed);
   const durationMs = durationOption('duration', stringValue(parsed, 'duration'), 10_000, 's');
   if (durationMs <= 0) throw new UsageError('--duration must be longer than 0');
   return {

@@ -2,7 +2,7 @@
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_HANDSHAKE_TIMEOUT } from '../index.js';
 import { runConnect, type ConnectConfig } from './connect-session.js';
 import { processIo, type CliIo } from './io.js';
-import { durationOption, flag, integerOption, parseCommandLine, stringList, stringValue, UsageError, type OptionSpecs } from './usage-error.js';
+import { durationOption, flag, headerOptions, integerOption, parseCommandLine, stringList, stringValue, urlArgument, UsageError, type OptionSpecs } from './usage-error.js';
 
 export const CONNECT_USAGE = `Usage: socketeer connect <ws[s]://host[:port][/path]> [options]
 
@@ -72,23 +72,11 @@ const OPTIONS: OptionSpecs = {
 export function parseConnectArgs(argv: string[]): ConnectConfig | null {
   const parsed = parseCommandLine(argv, OPTIONS, 1);
   if (flag(parsed, 'help')) return null;
-  const url = parsed.positionals[0];
-  if (url === undefined) throw new UsageError('connect wants a URL, such as ws://127.0.0.1:8080 (see socketeer connect --help)');
-  if (!/^(wss?|https?):\/\//i.test(url)) {
-    throw new UsageError(`"${url}" is not a WebSocket URL: start it with ws:// or wss://`);
-  }
+  const url = urlArgument(parsed, 'connect');
   if (flag(parsed, 'compress') && flag(parsed, 'no-compress')) {
     throw new UsageError('--compress and --no-compress contradict each other: pick one');
   }
-  const headers: Record<string, string> = {};
-  for (const header of stringList(parsed, 'header')) {
-    const colon = header.indexOf(':');
-    const name = colon === -1 ? '' : header.slice(0, colon).trim();
-    if (name === '' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      throw new UsageError(`-H wants "Name: value", got "${header}"`);
-    }
-    headers[name] = header.slice(colon + 1).trim();
-  }
+  const headers = headerOptions(parsed);
   const proxy = stringValue(parsed, 'proxy');
   if (proxy !== undefined && !/^https?:\/\//i.test(proxy)) {
     throw new UsageError(`--proxy wants an http:// URL such as http://127.0.0.1:3128, got "${proxy}"`);

@@ -72,3 +72,25 @@ export function durationOption(name: string, value: string | undefined, fallback
   const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000;
   return Math.round(Number(match[1]) * factor);
 }
+
+/** The command's one positional argument, a ws://, wss://, http:// or https:// URL. */
+export function urlArgument(parsed: ParsedCommandLine, command: string): string {
+  const url = parsed.positionals[0];
+  if (url === undefined) throw new UsageError(`${command} wants a URL, such as ws://127.0.0.1:8080 (see socketeer ${command} --help)`);
+  if (!/^(wss?|https?):\/\//i.test(url)) throw new UsageError(`"${url}" is not a WebSocket URL: start it with ws:// or wss://`);
+  return url;
+}
+
+/** The repeatable `-H "Name: value"` option as a header object. */
+export function headerOptions(parsed: ParsedCommandLine): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const header of stringList(parsed, 'header')) {
+    const colon = header.indexOf(':');
+    const name = colon === -1 ? '' : header.slice(0, colon).trim();
+    if (name === '' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new UsageError(`-H wants "Name: value", got "${header}"`);
+    }
+    headers[name] = header.slice(colon + 1).trim();
+  }
+  return headers;
+}

@@ -39,7 +39,8 @@ describe('cli arguments', () => {
     const config = parseBenchArgs(['ws://h']);
     assert.deepEqual([config.connections, config.size, config.window, config.rate, config.durationMs, config.binary, config.compress], [1, 32, 1, null, 10000, false, false]);
     assert.equal(parseBenchArgs(['ws://h', '--rate', '500', '--size', '4k', '-d', '1m']).rate, 500);
-    for (const args of [[], ['ws://h', '--rate', '5', '--window', '2'], ['ws://h', '--size', 'huge'], ['ws://h', '--size', '200m'], ['ws://h', '-c', '0'], ['ws://h', '-d', '0']]) {
+    assert.deepEqual(parseBenchArgs(['ws://h', '-H', 'X-A: 1', '-H', 'X-B:two']).headers, { 'X-A': '1', 'X-B': 'two' });
+    for (const args of [[], ['ws://h', '--rate', '5', '--window', '2'], ['ws://h', '--size', 'huge'], ['ws://h', '--size', '200m'], ['ws://h', '-c', '0'], ['ws://h', '-d', '0'], ['ftp://h'], ['ws://h', '-H', 'no colon'], ['ws://h', '-H', 'bad name: v']]) {
       assert.throws(() => parseBenchArgs(args), usage, args.join(' '));
     }
   });
