@@ -57,8 +57,8 @@ export async function loadAdapter(name) {
     }
     const mod = await import(new URL('../../dist/esm/index.js', import.meta.url).href);
     const pkg = JSON.parse(readFileSync(root + 'package.json', 'utf8'));
-    // socketeer's encode-once fan-out (src/broadcast.ts), exported from the
-    // package index once the lead wires it in; loaded by path until then.
+    // socketeer's encode-once fan-out, `broadcast(clients, data, options)`
+    // from the package index (older builds: by path, or none).
     let fanOut = typeof mod.broadcast === 'function' ? mod.broadcast : null;
     if (fanOut === null && process.env.BENCH_NO_FANOUT !== '1') {
       try { fanOut = (await import(new URL('../../dist/esm/broadcast.js', import.meta.url).href)).broadcast; } catch { /* older build */ }
