@@ -13,7 +13,9 @@ import {
   type CaseResult,
   type SuiteReport,
   type SuiteTimeouts,
+  type VerdictPaint,
 } from '../conformance/index.js';
+import { colorsWanted, createStyle } from './style.js';
 
 export const CONFORMANCE_USAGE = `Usage:
   socketeer conformance server <ws://host:port/path> [options]
@@ -34,6 +36,12 @@ Options:
   --close-timeout MS    time a server has to close TCP after the closing handshake (default ${DEFAULT_TIMEOUTS.closeMs})
   --fail-fast-window MS time a strict peer has to fail after the first invalid UTF-8 byte (default ${DEFAULT_TIMEOUTS.failFastMs})
 
+Examples:
+  socketeer conformance server ws://127.0.0.1:9001/echo
+  socketeer conformance server ws://127.0.0.1:9001 --cases '1.*,7.*' --quick --out ./report
+  socketeer conformance client --port 9001 --once
+  socketeer conformance list --cases '6.7.*'
+
 Exit status: 0 when no case is FAILED, UNCLEAN or WRONG CODE; 1 otherwise; 2 on a usage error.`;
 
 const OPTIONS = {
@@ -50,21 +58,34 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function numberOption(value: string | undefined, name: string): number | undefined {
+function numberOption(value: string | undefined, name: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new ConformanceError('ERR_CONFORMANCE_USAGE', `--${name} needs a whole number, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > max) {
+    throw new ConformanceError('ERR_CONFORMANCE_USAGE', `--${name} needs a whole number from 0 to ${max}, got "${value}"`);
   }
   return n;
 }
 
+/** Colours on a terminal only (NO_COLOR and FORCE_COLOR respected, see style.ts). */
+function painter(stream: NodeJS.WriteStream): VerdictPaint {
+  const style = createStyle(colorsWanted(stream));
+  return (kind, text) => (kind === 'good' ? style.green(text) : kind === 'bad' ? style.red(text) : style.yellow(text));
+}
+
+function verdictKind(result: CaseResult): 'good' | 'bad' | 'warn' {
+  if (isFailing(result)) return 'bad';
+  return result.behavior === 'OK' && result.behaviorClose === 'OK' ? 'good' : 'warn';
+}
+
 function progress(): (result: CaseResult, index: number, total: number) => void {
   const tty = process.stderr.isTTY;
+  const paint = painter(process.stderr);
   return (result, index, total) => {
     const mark = isFailing(result) ? ' !' : '';
     if (tty) {
-      const line = `[${String(index).padStart(String(total).length)}/${total}] ${result.id} ${result.behavior} / ${result.behaviorClose}${mark}`;
+      const verdict = paint(verdictKind(result), `${result.behavior} / ${result.behaviorClose}${mark}`);
+      const line = `[${String(index).padStart(String(total).length)}/${total}] ${result.id} ${verdict}`;
       process.stderr.write(`\r\x1b[K${line}${index === total ? '\n' : ''}`);
     } else if (isFailing(result)) {
       process.stderr.write(`${result.id}: ${result.behavior} / ${result.behaviorClose}: ${result.remarks[0] ?? ''}\n`);
@@ -75,7 +96,7 @@ function progress(): (result: CaseResult, index: number, total: number) => void 
 function finish(report: SuiteReport, outDir: string): number {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const files = writeReportFiles(outDir, report);
-  process.stdout.write(`${summaryTable(report)}\nReport: ${files.html} and ${files.json}\n`);
+  process.stdout.write(`${summaryTable(report, painter(process.stdout))}\nReport: ${files.html} and ${files.json}\n`);
   return report.failing === 0 ? 0 : 1;
 }
 
@@ -84,7 +105,7 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [mode, url, ...extra] = positionals;
   if (values.help || !mode) {
-    process.stdout.write(`${CONFORMANCE_USAGE}\n`);
+    (values.help ? process.stdout : process.stderr).write(`${CONFORMANCE_USAGE}\n`);
     return values.help ? 0 : 2;
   }
   const timeouts: SuiteTimeouts = {};
@@ -107,11 +128,14 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
       if (!url || extra.length) {
         throw new ConformanceError('ERR_CONFORMANCE_USAGE', 'conformance server needs exactly one URL: ws://host:port/path of an echo server');
       }
+      if (!/^ws:\/\//i.test(url)) {
+        throw new ConformanceError('ERR_CONFORMANCE_USAGE', `"${url}" is not a ws:// URL; the suite judges raw TCP bytes, so test the server without TLS (or behind its TLS terminator)`);
+      }
       return finish(await runServerSuite({ ...selection, url }), outDir);
     }
     case 'client': {
       if (url) throw new ConformanceError('ERR_CONFORMANCE_USAGE', `conformance client takes no URL (got "${url}"); use --port`);
-      const port = numberOption(values.port, 'port') ?? 9001;
+      const port = numberOption(values.port, 'port', 65535) ?? 9001;
       let status = 0;
       let resolveDone: () => void = () => {};
       const done = new Promise<void>((resolve) => (resolveDone = resolve));

@@ -4,7 +4,7 @@ export type { ServerSuiteOptions, SuiteSelection } from './server-suite.js';
 export { startClientSuite } from './client-suite.js';
 export type { ClientSuite, ClientSuiteOptions } from './client-suite.js';
 export { buildCases } from './cases/index.js';
-export { isFailing, summaryTable, countVerdicts } from './summary.js';
+export { isFailing, summaryTable, countVerdicts, type VerdictPaint } from './summary.js';
 export { writeReportFiles, DEFAULT_OUT_DIR } from './report-files.js';
 export { renderHtml } from './report-html.js';
 export { ConformanceError } from './errors.js';

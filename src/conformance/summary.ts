@@ -41,8 +41,11 @@ export function groupOf(id: string): string {
   return parts.length > 2 ? parts.slice(0, 2).join('.') : parts[0]!;
 }
 
+/** Colours a piece of the summary by what it says (the CLI passes terminal colours; the default adds none). */
+export type VerdictPaint = (kind: 'good' | 'bad' | 'warn', text: string) => string;
+
 /** A plain-text table: one row per group with its verdict counts, then the cases that are not OK. */
-export function summaryTable(report: SuiteReport): string {
+export function summaryTable(report: SuiteReport, paint: VerdictPaint = (_kind, text) => text): string {
   const groups = new Map<string, CaseResult[]>();
   for (const r of report.results) {
     const g = groupOf(r.id);
@@ -72,13 +75,14 @@ export function summaryTable(report: SuiteReport): string {
   if (notOk.length) {
     out.push('', 'Cases not fully OK:');
     for (const r of notOk) {
-      out.push(`  ${r.id.padEnd(8)} ${r.behavior.padEnd(13)} ${r.behaviorClose.padEnd(16)} ${r.remarks[0] ?? ''}`);
+      const row = `  ${r.id.padEnd(8)} ${r.behavior.padEnd(13)} ${r.behaviorClose.padEnd(16)}`;
+      out.push(`${paint(isFailing(r) ? 'bad' : 'warn', row)} ${r.remarks[0] ?? ''}`);
     }
   }
   const total = report.results.length;
   out.push(
     '',
-    `${total} cases in ${(report.durationMs / 1000).toFixed(1)} s: ${report.failing === 0 ? 'PASS' : `FAIL (${report.failing} failing)`}`,
+    `${total} cases in ${(report.durationMs / 1000).toFixed(1)} s: ${report.failing === 0 ? paint('good', 'PASS') : paint('bad', `FAIL (${report.failing} failing)`)}`,
   );
   return out.join('\n');
 }

@@ -9,9 +9,12 @@ import { runEchoClient, startBrokenServer, startEchoServer } from './peers.mjs';
 
 const BIN = new URL('../../bin/socketeer.js', import.meta.url).pathname;
 
-function run(args, onStdout = () => {}) {
+// No colour settings from the environment that runs the tests, unless a test asks.
+const { NO_COLOR, FORCE_COLOR, ...BASE_ENV } = process.env;
+
+function run(args, onStdout = () => {}, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'conformance', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'conformance', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...BASE_ENV, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -74,6 +77,44 @@ test('server mode against a broken server: exit 1 and the failing cases on stdou
   }
 });
 
+test('colours: none through a pipe, FORCE_COLOR turns them on, NO_COLOR wins', { timeout: 60_000 }, async () => {
+  const server = await startBrokenServer('wrong-code');
+  const out = mkdtempSync(join(tmpdir(), 'conformance-'));
+  const args = ['server', server.url, '--cases', '1.1.1', '--out', out, '--case-timeout', '300'];
+  try {
+    const plain = await run(args);
+    assert.equal(plain.status, 1);
+    assert.doesNotMatch(plain.stdout + plain.stderr, /\x1b\[/);
+    const forced = await run(args, undefined, { FORCE_COLOR: '1' });
+    assert.match(forced.stdout, /\x1b\[31m {2}1\.1\.1 +FAILED +WRONG CODE +\x1b\[39m/);
+    assert.match(forced.stdout, /\x1b\[31mFAIL \(1 failing\)\x1b\[39m/);
+    const noColor = await run(args, undefined, { FORCE_COLOR: '1', NO_COLOR: '1' });
+    assert.doesNotMatch(noColor.stdout, /\x1b\[/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    await server.close();
+  }
+});
+
+test('client mode with --once: a client that does not echo makes the run exit 1', { timeout: 60_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'conformance-'));
+  try {
+    let clientRun;
+    const done = run(['client', '--port', '0', '--once', '--cases', '1.1.2,7.3.1', '--out', out, '--case-timeout', '300'], (stdout) => {
+      const url = /clients on (ws:\/\/\S+) /.exec(stdout)?.[1];
+      if (url && !clientRun) clientRun = runEchoClient('socketeer', url, 'no-echo', {}, { echo: false });
+    });
+    const { status, stdout } = await done;
+    assert.equal(await clientRun, 2);
+    assert.equal(status, 1, stdout);
+    assert.match(stdout, /1\.1\.2 +FAILED/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    assert.deepEqual(report.results.map((r) => [r.id, r.behavior]), [['1.1.2', 'FAILED'], ['7.3.1', 'OK']]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 test('client mode with --once: a client drives the cases, the report is written, exit 0', { timeout: 60_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'conformance-'));
   try {
@@ -94,10 +135,22 @@ test('client mode with --once: a client drives the cases, the report is written,
   }
 });
 
-test('usage errors exit 2 with a code', async () => {
+test('usage errors exit 2 with a code; --help has examples', async () => {
   const bad = await run(['server']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /ERR_CONFORMANCE_USAGE/);
+  for (const args of [['client', '--port', '99999'], ['server', 'wss://127.0.0.1:1/'], ['server', 'ws://127.0.0.1:1/', '--case-timeout', 'soon'], ['list', '--bogus']]) {
+    const r = await run(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /\((ERR_CONFORMANCE_USAGE|ERR_PARSE_ARGS_UNKNOWN_OPTION)\)/, args.join(' '));
+  }
+  const noMode = await run([]);
+  assert.equal(noMode.status, 2);
+  assert.equal(noMode.stdout, '', 'the usage goes to stderr on a usage error');
+  assert.match(noMode.stderr, /^Usage:/);
+  const help = await run(['--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /^Examples:\n {2}socketeer conformance server ws:\/\//m);
   const noCase = await run(['list', '--cases', '99.*']);
   assert.equal(noCase.status, 1);
   assert.match(noCase.stderr, /ERR_CONFORMANCE_NO_CASES/);
