@@ -55,7 +55,11 @@ test('server mode against socketeer: exit 0, report.json and report.html with on
       assert.equal(typeof r.durationMs, 'number');
     }
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    for (const r of report.results) assert.ok(html.includes(`>${r.id}<`), `report.html has a row for ${r.id}`);
+    for (const r of report.results) {
+      assert.ok(html.includes(`<summary>${r.id}</summary>`), `report.html has an expandable row for ${r.id}`);
+      assert.ok(html.includes(`<b>Sent</b> (${r.trace.sent.total} bytes`), `report.html has the wire trace of ${r.id}`);
+    }
+    assert.equal(html.match(/<td class="ok">OK<\/td>/g)?.length, 2 * report.results.length - 1, 'colour-coded verdicts (7.1.6 is INFORMATIONAL)');
     assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/, 'self-contained');
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -71,6 +75,9 @@ test('server mode against a broken server: exit 1 and the failing cases on stdou
     assert.equal(status, 1);
     assert.match(stdout, /1\.1\.1 +FAILED +WRONG CODE/);
     assert.match(stdout, /FAIL \(2 failing\)/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(html, /<td class="failed">FAILED<\/td>/);
+    assert.equal(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).failing, 2);
   } finally {
     rmSync(out, { recursive: true, force: true });
     await server.close();
