@@ -143,6 +143,15 @@ export class SocketTransport implements ConnectionSink {
     this.limit.afterWrite(socket.writableLength, head.length + (tail === null ? 0 : tail.length));
   }
 
+  writeAlone(frame: Buffer): void {
+    if (this.corked || this.ended || this.socket.destroyed || this.limit.closing) {
+      this.write(frame, null);
+      return;
+    }
+    this.socket.write(frame);
+    this.limit.afterWrite(this.socket.writableLength, frame.length);
+  }
+
   /** @internal */
   flushCorked(): void {
     this.corked = false;
