@@ -20,7 +20,7 @@ const quick = Boolean(args.quick);
 const LIBS = ['ws', 'socketeer'];
 const P = quick
   ? { rounds: 1, warmupMs: 80, durationMs: 180, latencyMs: 250, idleConns: 500, bcastReps: 5, bcastWarm: 2, codecWarm: 40, codecMs: 100 }
-  : { rounds: 3, warmupMs: 400, durationMs: 1200, latencyMs: 2000, idleConns: 10000, bcastReps: 50, bcastWarm: 10, codecWarm: 300, codecMs: 800 };
+  : { rounds: 3, warmupMs: 300, durationMs: 1000, latencyMs: 1500, idleConns: 10000, bcastReps: 40, bcastWarm: 10, codecWarm: 300, codecMs: 600 };
 if (args.rounds) P.rounds = Number(args.rounds);
 const only = typeof args.only === 'string' ? args.only.split(',') : null;
 const subjectArgs = typeof args['server-node-args'] === 'string' ? args['server-node-args'].split(' ').filter(Boolean) : [];
