@@ -90,6 +90,32 @@ describe('socketeer connect, scripted', () => {
     }
   });
 
+  test('compression is offered by default and shown when the server accepts it', async () => {
+    const wss = new WsServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
+    await once(wss, 'listening');
+    const offers = [];
+    wss.on('connection', (ws, req) => {
+      offers.push(req.headers['sec-websocket-extensions']);
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+    });
+    try {
+      const url = `ws://127.0.0.1:${wss.address().port}/`;
+      const big = 'x'.repeat(2000); // big enough for ws to compress it
+      const { code, stdout, stderr } = await runCli(['connect', url, '-x', big, '-n', '1', '--json']);
+      assert.equal(code, 0, stderr);
+      const events = jsonLines(stdout);
+      assert.match(events[0].extensions, /^permessage-deflate/);
+      assert.equal(events.find((e) => e.event === 'message')?.data, big, 'a compressed echo arrives whole');
+      assert.match(offers[0] ?? '', /permessage-deflate/);
+      const off = await runCli(['connect', url, '-x', 'hi', '-n', '1', '--no-compress']);
+      assert.equal(off.code, 0, off.stderr);
+      assert.match(off.stdout, /extensions: \(none\)/);
+      assert.equal(offers[1], undefined, '--no-compress offers nothing');
+    } finally {
+      await new Promise((resolve) => wss.close(resolve));
+    }
+  });
+
   test('against a ws server: subprotocol and headers are sent, the chosen protocol is shown', async () => {
     const wss = new WsServer({ port: 0, host: '127.0.0.1', handleProtocols: (set) => (set.has('chat.v2') ? 'chat.v2' : false) });
     await once(wss, 'listening');
