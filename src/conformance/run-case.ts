@@ -107,17 +107,19 @@ export async function runCaseOnSession(
   const behaviorClose = judgeClose(expect, session, testerForced, remarks);
   const teardown = describeTeardown(session);
   if (session.reset) remarks.push('the peer reset the TCP connection (RST)');
-  return {
-    id: def.id,
-    description: def.description,
-    expectation: def.expectation,
+  return caseResult(def, {
     behavior,
     behaviorClose,
     remarks,
     durationMs: Math.round(session.trace.now() + (session.trace.start - startedAt)),
     teardown,
     trace: session.trace.toJSON(),
-  };
+  });
+}
+
+/** A case's result: its id, description and expectation, then the verdicts and what was seen. */
+function caseResult(def: CaseDef, seen: Omit<CaseResult, 'id' | 'description' | 'expectation'>): CaseResult {
+  return { id: def.id, description: def.description, expectation: def.expectation, ...seen };
 }
 
 function describeTeardown(session: Session): Teardown {
@@ -154,15 +156,12 @@ export function resultBeforeSteps(
   behaviorClose: BehaviorClose,
   why: string,
 ): CaseResult {
-  return {
-    id: def.id,
-    description: def.description,
-    expectation: def.expectation,
+  return caseResult(def, {
     behavior,
     behaviorClose,
     remarks: [why],
     durationMs: Math.round(performance.now() - startedAt),
     teardown: { closedFirst: 'none' },
     trace: trace.toJSON(),
-  };
+  });
 }
