@@ -171,4 +171,18 @@ describe('socketeer connect, interactive (tmux)', { skip: hasTmux ? false : miss
       bench.kill();
     }
   });
+  test('conformance on a terminal: one progress line rewritten per case, then the coloured table', async () => {
+    const out = join(dir, 'conformance');
+    const term = new Terminal(`${shellQuote(process.execPath)} ${shellQuote(BIN)} conformance server ${server.url} --cases '1.1.*' --out ${shellQuote(out)}`, {});
+    try {
+      const screen = await term.waitFor(/\[exit \d+\]/, 'the exit', 20000);
+      assert.match(screen, /^\[14\/14\] 1\.1\.14 OK \/ OK$/m, 'the last progress line');
+      assert.doesNotMatch(screen, /\[ ?1\/14\]/, 'earlier progress lines were overwritten');
+      assert.match(screen, /^1\.1 +14 +14 +0 +0 +0 +14 +0$/m, 'the summary table');
+      assert.match(screen, /^\[exit 0\]$/m);
+      assert.match(term.screen(true), /\x1b\[32mPASS/, 'PASS in green on a terminal');
+    } finally {
+      term.kill();
+    }
+  });
 });
