@@ -8,14 +8,30 @@ const HEAD_BYTES = 512;
 const MAX_EVENTS = 160;
 const MAX_IMPORTANT_EVENTS = 40;
 
+/** The byte count one way and a copy of its first HEAD_BYTES. */
+class ByteHead {
+  total = 0;
+  private parts: Buffer[] = [];
+  private kept = 0;
+
+  add(buf: Buffer): void {
+    this.total += buf.length;
+    if (this.kept < HEAD_BYTES) {
+      const part = buf.subarray(0, HEAD_BYTES - this.kept);
+      this.parts.push(Buffer.from(part));
+      this.kept += part.length;
+    }
+  }
+
+  toJSON(): Trace['sent'] {
+    return { total: this.total, head: Buffer.concat(this.parts).toString('hex') };
+  }
+}
+
 export class TraceRecorder {
   readonly start = performance.now();
-  private sentTotal = 0;
-  private receivedTotal = 0;
-  private sentHead: Buffer[] = [];
-  private receivedHead: Buffer[] = [];
-  private sentHeadLen = 0;
-  private receivedHeadLen = 0;
+  private sent = new ByteHead();
+  private received = new ByteHead();
   private events: TraceEvent[] = [];
   private dropped = 0;
   private important = 0;
@@ -35,27 +51,17 @@ export class TraceRecorder {
   }
 
   bytesOut(buf: Buffer): void {
-    this.sentTotal += buf.length;
-    if (this.sentHeadLen < HEAD_BYTES) {
-      const part = buf.subarray(0, HEAD_BYTES - this.sentHeadLen);
-      this.sentHead.push(Buffer.from(part));
-      this.sentHeadLen += part.length;
-    }
+    this.sent.add(buf);
   }
 
   bytesIn(buf: Buffer): void {
-    this.receivedTotal += buf.length;
-    if (this.receivedHeadLen < HEAD_BYTES) {
-      const part = buf.subarray(0, HEAD_BYTES - this.receivedHeadLen);
-      this.receivedHead.push(Buffer.from(part));
-      this.receivedHeadLen += part.length;
-    }
+    this.received.add(buf);
   }
 
   toJSON(): Trace {
     return {
-      sent: { total: this.sentTotal, head: Buffer.concat(this.sentHead).toString('hex') },
-      received: { total: this.receivedTotal, head: Buffer.concat(this.receivedHead).toString('hex') },
+      sent: this.sent.toJSON(),
+      received: this.received.toJSON(),
       events: this.events,
       eventsDropped: this.dropped,
     };
