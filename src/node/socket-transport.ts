@@ -44,6 +44,7 @@ export class SocketTransport implements ConnectionSink {
   private ended = false;
   private closed = false;
   private corked = false;
+  private discardedWrites = false;
   private pausedByUser = false;
   private pausedByLimit = false;
   private readonly limit: OutgoingLimit;
@@ -90,6 +91,13 @@ export class SocketTransport implements ConnectionSink {
   /** Destroy the socket now (terminate(), timeouts). */
   destroy(): void {
     this.connection.abort();
+    this.destroySocket();
+  }
+
+  private destroySocket(): void {
+    // Node 20 completes the callbacks of writes a destroy() discards without
+    // an error; remember that bytes were discarded so they report one.
+    if (this.socket.writableLength > 0) this.discardedWrites = true;
     this.socket.destroy();
   }
 
@@ -139,7 +147,7 @@ export class SocketTransport implements ConnectionSink {
       process.nextTick(uncork, this);
     }
     if (tail !== null) socket.write(head);
-    socket.write(tail ?? head, callback);
+    socket.write(tail ?? head, callback === undefined ? undefined : (error) => callback(error ?? (this.discardedWrites ? notWritable() : undefined)));
     this.limit.afterWrite(socket.writableLength, head.length + (tail === null ? 0 : tail.length));
   }
 
@@ -198,7 +206,7 @@ export class SocketTransport implements ConnectionSink {
     if (this.closeTimer !== null || this.closed) return;
     this.closeTimer = setTimeout(() => {
       this.closeTimer = null;
-      this.socket.destroy();
+      this.destroySocket();
     }, this.options.closeTimeout);
   }
 
