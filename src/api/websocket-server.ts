@@ -192,7 +192,11 @@ export class WebSocketServer extends EventEmitter {
         this.ownsServer && this.server !== null
           ? new Promise<void>((resolve) => this.server!.close(() => resolve()))
           : Promise.resolve();
-      await Promise.all([...closing, serverClosed]);
+      await Promise.all(closing);
+      // Requests still half-way through their upgrade would hold the server
+      // open until the handshake timeout; every WebSocket is closed by now.
+      if (this.ownsServer && this.server !== null) this.server.closeAllConnections();
+      await serverClosed;
       this.state = 'closed';
       this.emit('close');
     })();
