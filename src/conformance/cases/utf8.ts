@@ -110,10 +110,15 @@ function sampleCase(id: string, sample: Sample, variant: 'whole' | 'fragments' |
   };
 }
 
-/** Invalid text split into two fragments at every byte (group 6.7). */
+/**
+ * Invalid text split into two fragments at every byte (group 6.7): one sample
+ * per class of invalid sequence (new samples go at the end, so ids stay put).
+ */
 const SPLIT_SAMPLES: Sample[] = [
   { name: 'a surrogate (ED A0 80) inside text', bytes: around('eda080') },
   { name: 'U+110000 (F4 90 80 80) inside text', bytes: around('f4908080') },
+  { name: 'an overlong "/" (E0 80 AF) inside text', bytes: around('e080af') },
+  { name: 'a truncated sequence (E2 82, then "A") inside text', bytes: around('e28241') },
 ];
 
 /**
