@@ -131,6 +131,15 @@ describe('socketeer serve', () => {
     } finally {
       await oneLine.cli.kill();
     }
+    const failing = await startServe(['--exec', 'read line; exit 3']);
+    try {
+      const { ws } = await openClient(failing.url);
+      ws.send('anything');
+      const closed = await ws.closed;
+      assert.deepEqual({ code: closed.code, reason: closed.reason, wasClean: closed.wasClean }, { code: 1011, reason: 'process exited with status 3', wasClean: true });
+    } finally {
+      await failing.cli.kill();
+    }
   });
 
   test('a port in use exits 1 and says what to do; contradicting modes exit 2', async () => {
