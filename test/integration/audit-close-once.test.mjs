@@ -196,3 +196,67 @@ describe('one close per end against a raw peer', () => {
     });
   });
 });
+
+describe('one close and nothing left behind: timers and failed connections', () => {
+  test('heartbeat on both ends: close() leaves no heartbeat timer behind', async () => {
+    await noLeftovers(async () => {
+      const heartbeat = { interval: 20, timeout: 200 };
+      const p = await pair({ heartbeat }, { heartbeat });
+      try {
+        let pings = 0;
+        await withTimeout(new Promise((resolve) => p.client.on('ping', () => ++pings === 2 && resolve())), 3000, 'two pings');
+        p.client.close(4000);
+        await verify(p.client, p.crec, { code: 4000, wasClean: true }, 'client');
+        await verify(p.server, p.srec, { code: 4000, wasClean: true }, 'server');
+      } finally {
+        await p.closeServer();
+      }
+    });
+  });
+
+  test('connection refused: one error, one close 1006, closed resolves', async () => {
+    await noLeftovers(async () => {
+      const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+      await once(wss, 'listening');
+      const port = wss.address().port;
+      await withTimeout(wss.close(), 3000, 'wss.close()');
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+      const rec = record(ws);
+      await verify(ws, rec, { code: 1006, wasClean: false }, 'client');
+      assert.equal(rec.errors, 1, 'one error');
+    });
+  });
+
+  test('client handshakeTimeout against a server that never answers: one close 1006, no timer left', async () => {
+    await noLeftovers(async () => {
+      const raw = await startRawServer({ answerHandshake: false });
+      const ws = new WebSocket(raw.url, { handshakeTimeout: 100 });
+      const rec = record(ws);
+      try {
+        await verify(ws, rec, { code: 1006, wasClean: false }, 'client');
+        assert.equal(rec.errors, 1, 'one error');
+      } finally {
+        await raw.close();
+      }
+    });
+  });
+
+  test('wss.close() while a client is half-way through its upgrade request resolves, nothing left', async () => {
+    await noLeftovers(async () => {
+      const net = await import('node:net');
+      const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+      await once(wss, 'listening');
+      const socket = net.connect(wss.address().port, '127.0.0.1');
+      socket.on('error', () => {});
+      await once(socket, 'connect');
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
+      const gone = new Promise((resolve) => socket.on('close', resolve));
+      try {
+        await withTimeout(wss.close(), 3000, 'wss.close() with a pending handshake');
+        await withTimeout(gone, 3000, 'the pending socket to be closed by the server');
+      } finally {
+        socket.destroy();
+      }
+    });
+  });
+});
