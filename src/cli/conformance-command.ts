@@ -1,7 +1,5 @@
 // `socketeer conformance server|client|list`: the frame-level conformance suite from the command line.
-import { parseArgs } from 'node:util';
 import {
-  ConformanceError,
   DEFAULT_OUT_DIR,
   DEFAULT_TIMEOUTS,
   isFailing,
@@ -16,6 +14,7 @@ import {
   type VerdictPaint,
 } from '../conformance/index.js';
 import { colorsWanted, createStyle } from './style.js';
+import { flag, integerOption, parseCommandLine, stringValue, UsageError, type OptionSpecs } from './usage-error.js';
 
 export const CONFORMANCE_USAGE = `Usage:
   socketeer conformance server <ws://host:port/path> [options]
@@ -44,7 +43,7 @@ Examples:
 
 Exit status: 0 when no case is FAILED, UNCLEAN or WRONG CODE; 1 otherwise; 2 on a usage error.`;
 
-const OPTIONS = {
+const OPTIONS: OptionSpecs = {
   cases: { type: 'string' },
   exclude: { type: 'string' },
   out: { type: 'string' },
@@ -56,15 +55,12 @@ const OPTIONS = {
   'close-timeout': { type: 'string' },
   'fail-fast-window': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-} as const;
+};
 
-function numberOption(value: string | undefined, name: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > max) {
-    throw new ConformanceError('ERR_CONFORMANCE_USAGE', `--${name} needs a whole number from 0 to ${max}, got "${value}"`);
-  }
-  return n;
+/** A millisecond option, or undefined when absent (the suite's default applies). */
+function msOption(parsed: ReturnType<typeof parseCommandLine>, name: string): number | undefined {
+  const value = stringValue(parsed, name);
+  return value === undefined ? undefined : integerOption(name, value, 0);
 }
 
 /** Colours on a terminal only (NO_COLOR and FORCE_COLOR respected, see style.ts). */
@@ -102,21 +98,29 @@ function finish(report: SuiteReport, outDir: string): number {
 
 /** Runs `socketeer conformance ...`; resolves with the exit status. */
 export async function conformanceCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  const [mode, url, ...extra] = positionals;
-  if (values.help || !mode) {
-    (values.help ? process.stdout : process.stderr).write(`${CONFORMANCE_USAGE}\n`);
-    return values.help ? 0 : 2;
+  const parsed = parseCommandLine(argv, OPTIONS, 2);
+  const [mode, url] = parsed.positionals;
+  const help = flag(parsed, 'help');
+  if (help || !mode) {
+    (help ? process.stdout : process.stderr).write(`${CONFORMANCE_USAGE}\n`);
+    return help ? 0 : 2;
   }
   const timeouts: SuiteTimeouts = {};
-  const caseMs = numberOption(values['case-timeout'], 'case-timeout');
-  const closeMs = numberOption(values['close-timeout'], 'close-timeout');
-  const failFastMs = numberOption(values['fail-fast-window'], 'fail-fast-window');
+  const caseMs = msOption(parsed, 'case-timeout');
+  const closeMs = msOption(parsed, 'close-timeout');
+  const failFastMs = msOption(parsed, 'fail-fast-window');
   if (caseMs !== undefined) timeouts.caseMs = caseMs;
   if (closeMs !== undefined) timeouts.closeMs = closeMs;
   if (failFastMs !== undefined) timeouts.failFastMs = failFastMs;
-  const selection = { cases: values.cases, exclude: values.exclude, full: !values.quick, timeouts, onResult: progress() };
-  const outDir = values.out ?? DEFAULT_OUT_DIR;
+  const selection = {
+    cases: stringValue(parsed, 'cases'),
+    exclude: stringValue(parsed, 'exclude'),
+    full: !flag(parsed, 'quick'),
+    timeouts,
+    onResult: progress(),
+  };
+  const outDir = stringValue(parsed, 'out') ?? DEFAULT_OUT_DIR;
+  const once = flag(parsed, 'once');
 
   switch (mode) {
     case 'list': {
@@ -125,33 +129,31 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
       return 0;
     }
     case 'server': {
-      if (!url || extra.length) {
-        throw new ConformanceError('ERR_CONFORMANCE_USAGE', 'conformance server needs exactly one URL: ws://host:port/path of an echo server');
-      }
+      if (!url) throw new UsageError('conformance server wants the URL of an echo server: ws://host:port/path');
       if (!/^ws:\/\//i.test(url)) {
-        throw new ConformanceError('ERR_CONFORMANCE_USAGE', `"${url}" is not a ws:// URL; the suite judges raw TCP bytes, so test the server without TLS (or behind its TLS terminator)`);
+        throw new UsageError(`"${url}" is not a ws:// URL; the suite judges raw TCP bytes, so test the server without TLS (or behind its TLS terminator)`);
       }
       return finish(await runServerSuite({ ...selection, url }), outDir);
     }
     case 'client': {
-      if (url) throw new ConformanceError('ERR_CONFORMANCE_USAGE', `conformance client takes no URL (got "${url}"); use --port`);
-      const port = numberOption(values.port, 'port', 65535) ?? 9001;
+      if (url) throw new UsageError(`conformance client takes no URL (got "${url}"); use --port`);
+      const port = integerOption('port', stringValue(parsed, 'port'), 9001, 0, 65535);
       let status = 0;
       let resolveDone: () => void = () => {};
       const done = new Promise<void>((resolve) => (resolveDone = resolve));
       const suite = await startClientSuite({
         ...selection,
         port,
-        host: values.host,
+        host: stringValue(parsed, 'host'),
         onReport: (report) => {
           status = finish(report, outDir);
-          if (values.once) resolveDone();
+          if (once) resolveDone();
         },
       });
       process.stdout.write(
         `Conformance server for clients on ${suite.url} (${suite.cases.length} cases): ` +
           `${suite.url}/getCaseCount, ${suite.url}/runCase?case=N&agent=NAME, ${suite.url}/updateReports?agent=NAME\n` +
-          (values.once ? 'Exits after the first /updateReports.\n' : 'Ctrl-C to stop.\n'),
+          (once ? 'Exits after the first /updateReports.\n' : 'Ctrl-C to stop.\n'),
       );
       const stop = () => resolveDone();
       process.once('SIGINT', stop);
@@ -161,6 +163,6 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
       return status;
     }
     default:
-      throw new ConformanceError('ERR_CONFORMANCE_USAGE', `unknown mode "${mode}"; use server, client or list (see --help)`);
+      throw new UsageError(`unknown mode "${mode}"; use server, client or list (see --help)`);
   }
 }
