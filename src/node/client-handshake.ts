@@ -14,7 +14,7 @@ export interface ClientHandshakeOptions extends tls.ConnectionOptions {
   followRedirects?: boolean;
   maxRedirects?: number;
   agent?: http.Agent;
-  /** An HTTP proxy (http://host:port) to tunnel through with CONNECT. */
+  /** An HTTP or HTTPS proxy (http://host:port, https://host:port) to tunnel through with CONNECT. */
   proxy?: string | URL;
   perMessageDeflate?: unknown;
   maxPayload: number;
@@ -52,6 +52,7 @@ export function startClientHandshake(
   options: ClientHandshakeOptions,
   hooks: ClientHandshakeHooks,
 ): () => void {
+  const proxyUrl = options.proxy === undefined || options.proxy === null ? null : parseProxyUrl(options.proxy);
   let request: http.ClientRequest | null = null;
   let timer: NodeJS.Timeout | null = null;
   let finished = false;
@@ -186,7 +187,7 @@ export function startClientHandshake(
     };
 
     if (proxy === undefined) send(null);
-    else openTunnel(new URL(String(proxy)), host, port, secure, { ...tlsOptions, servername: requestOptions.servername }, send, fail);
+    else openTunnel(proxyUrl!, host, port, secure, { ...tlsOptions, servername: requestOptions.servername }, send, fail);
   };
 
   attempt(firstUrl, true);
@@ -200,7 +201,25 @@ function handshakeError(message: string, response: http.IncomingMessage): Handsh
   return error;
 }
 
-/** Opens a CONNECT tunnel through an HTTP proxy, wrapping it in TLS for wss. */
+/** The `proxy` option as a URL; only http:// and https:// proxies (CONNECT) are spoken. */
+function parseProxyUrl(proxy: unknown): URL {
+  let url: URL;
+  try {
+    url = new URL(String(proxy));
+  } catch {
+    throw new WebSocketError(ErrorCode.InvalidOption, `The proxy option is not a URL: ${String(proxy)}; use http://host:port`, 0);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new WebSocketError(
+      ErrorCode.InvalidOption,
+      `Unsupported proxy scheme ${url.protocol} in ${url.href}: socketeer tunnels through http:// or https:// proxies with CONNECT`,
+      0,
+    );
+  }
+  return url;
+}
+
+/** Opens a CONNECT tunnel through an HTTP(S) proxy, wrapping it in TLS for wss. */
 function openTunnel(
   proxy: URL,
   host: string,
@@ -216,9 +235,13 @@ function openTunnel(
     const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
     headers['Proxy-Authorization'] = 'Basic ' + Buffer.from(credentials).toString('base64');
   }
-  const connect = http.request({
+  const proxySecure = proxy.protocol === 'https:';
+  // An https:// proxy is trusted with the same TLS options (ca, client certificate) as the target.
+  const { servername: _servername, ...proxyTls } = tlsOptions;
+  const connect = (proxySecure ? https : http).request({
+    ...(proxySecure ? proxyTls : {}),
     host: proxy.hostname.startsWith('[') ? proxy.hostname.slice(1, -1) : proxy.hostname,
-    port: proxy.port !== '' ? Number(proxy.port) : 80,
+    port: proxy.port !== '' ? Number(proxy.port) : proxySecure ? 443 : 80,
     method: 'CONNECT',
     path: target,
     headers,

@@ -16,10 +16,11 @@ const cert = readFileSync(new URL('localhost-cert.pem', dir));
 const key = readFileSync(new URL('localhost-key.pem', dir));
 
 /** A minimal CONNECT proxy that records each tunnel's target. */
-async function startProxy() {
+async function startProxy({ secure = false } = {}) {
   const targets = [];
   const sockets = new Set();
-  const server = http.createServer((_req, res) => res.writeHead(405).end());
+  const refuse = (_req, res) => res.writeHead(405).end();
+  const server = secure ? https.createServer({ cert, key }, refuse) : http.createServer(refuse);
   server.on('connect', (req, client, head) => {
     targets.push(req.url);
     sockets.add(client);
@@ -76,7 +77,37 @@ test('wss:// through a CONNECT proxy: TLS inside the tunnel, echo, clean close',
   }
 });
 
-test('a proxy URL with an unsupported scheme is refused with a coded error, not dialled as plain HTTP', { todo: 'library bug: proxy scheme not checked (see library-bugs.md, review-lib)' }, async () => {
+test('an https:// proxy is reached over TLS (checked against ca) and tunnels ws://', async () => {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  wss.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo ${data}`)));
+  await once(wss, 'listening');
+  const port = wss.address().port;
+  const proxy = await startProxy({ secure: true });
+  try {
+    const untrusted = new WebSocket(`ws://127.0.0.1:${port}/`, { proxy: `https://localhost:${proxy.port}` });
+    untrusted.on('error', () => {});
+    const refused = await withTimeout(untrusted.closed, 3000, 'closed (untrusted proxy certificate)');
+    assert.deepEqual([refused.code, refused.wasClean], [1006, false], 'a proxy certificate outside ca is refused');
+    assert.deepEqual(proxy.targets, [], 'no CONNECT went to an unverified proxy');
+
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { proxy: `https://localhost:${proxy.port}`, ca: cert });
+    ws.on('error', () => {});
+    await once(ws, 'open', 5000);
+    const reply = once(ws, 'message', 3000);
+    ws.send('hi');
+    assert.equal(String((await reply)[0]), 'echo hi');
+    ws.close(1000);
+    const info = await withTimeout(ws.closed, 3000, 'closed');
+    assert.deepEqual([info.code, info.wasClean], [1000, true]);
+    assert.deepEqual(proxy.targets, [`127.0.0.1:${port}`]);
+  } finally {
+    await proxy.close();
+    for (const c of wss.clients) c.terminate();
+    await withTimeout(wss.close(), 3000, 'wss.close()');
+  }
+});
+
+test('a proxy URL with an unsupported scheme is refused with a coded error, not dialled as plain HTTP', async () => {
   // A listener that records whether anything connected to it.
   let connections = 0;
   const trap = net.createServer((s) => {
