@@ -134,14 +134,21 @@ test('ping flood from a client that never reads: pongs stay under the cap, other
       flooded.on('ping', () => (peak = Math.max(peak, flooded.bufferedAmount)));
       const batch = Buffer.concat(Array(1000).fill(frame(OP.ping, Buffer.alloc(125, 1), { mask: true })));
       let stopped = false;
+      // Under 'wait' the server stops reading us, so our writes never drain:
+      // watch its buffer instead (no event says "stopped reading").
+      let heldTimer = null;
+      const held = new Promise((resolve) => {
+        if (policy !== 'wait') return;
+        heldTimer = setInterval(() => flooded.bufferedAmount > CAP && resolve(), 5);
+      });
       const flooding = (async () => {
         for (let i = 0; i < 400 && !stopped && !socket.destroyed && peak <= 2 * CAP; i++) {
           if (!socket.write(batch)) {
-            await Promise.race([new Promise((r) => socket.once('drain', r)), new Promise((r) => socket.once('close', r)), flooded.closed]);
+            await Promise.race([new Promise((r) => socket.once('drain', r)), new Promise((r) => socket.once('close', r)), flooded.closed, held]);
             if (policy === 'wait' && flooded.bufferedAmount > CAP) break; // the server stopped reading us
           }
         }
-      })();
+      })().finally(() => clearInterval(heldTimer));
       // Meanwhile a well-behaved client gets its echo.
       const client = new WebSocket(`ws://127.0.0.1:${port}`);
       await withTimeout(new Promise((r, j) => client.once('open', r).once('error', j)), 5000, 'open');
