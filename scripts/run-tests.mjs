@@ -19,7 +19,7 @@ const files = (roots.length ? roots : ['test']).flatMap((root) => collect(root, 
 console.log(`node ${process.version}: ${files.length} test files`);
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
+  ['--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
