@@ -36,11 +36,6 @@ export interface ConnectionSink extends FrameSink {
   endTransport(): void;
   /** Start the close timer: when it fires, destroy the transport. */
   armCloseTimer(): void;
-  /**
-   * Write one whole frame that is probably the only write of this turn (a
-   * broadcast), skipping the per-turn batching when nothing else is pending.
-   */
-  writeAlone?(frame: Buffer): void;
 }
 
 export interface ConnectionOptions {
@@ -411,7 +406,7 @@ export class Connection implements FrameHandler {
     if (this.readyState !== ReadyState.OPEN) return false;
     const write =
       this.role === 'server'
-        ? () => (this.sink.writeAlone !== undefined ? this.sink.writeAlone(frame) : this.sink.write(frame, null))
+        ? () => this.sink.write(frame, null)
         : () => encodeFrame(this.sink, binary ? Opcode.Binary : Opcode.Text, true, false, payload, this.nextMask());
     if (this.sendingFragmented) (this.afterFragmented ??= []).push(write);
     else this.enqueue(write);

@@ -43,6 +43,7 @@ export class SocketTransport implements ConnectionSink {
   private pongTimer: NodeJS.Timeout | null = null;
   private ended = false;
   private closed = false;
+  private turnStarted = false;
   private corked = false;
   private discardedWrites = false;
   private pausedByUser = false;
@@ -139,31 +140,41 @@ export class SocketTransport implements ConnectionSink {
       if (callback) process.nextTick(callback, notWritable());
       return;
     }
-    // Everything written in this tick leaves in one writev: an echo of a
-    // chunk holding many small messages costs one syscall, not one each.
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
+    const done = callback === undefined ? undefined : (error?: Error | null) => callback(error ?? (this.discardedWrites ? notWritable() : undefined));
+    // The first write of a turn goes out at once (no added latency; a header
+    // and its payload together in one writev); the writes after it in the
+    // same turn are corked and leave in one writev at the end of the turn, so
+    // an echo of a chunk holding many small messages costs two syscalls, not
+    // one per message.
+    if (!this.turnStarted) {
+      this.turnStarted = true;
       process.nextTick(uncork, this);
+      if (tail === null) {
+        socket.write(head, done);
+      } else {
+        socket.cork();
+        socket.write(head);
+        socket.write(tail, done);
+        socket.uncork();
+      }
+    } else {
+      if (!this.corked) {
+        this.corked = true;
+        socket.cork();
+      }
+      if (tail !== null) socket.write(head);
+      socket.write(tail ?? head, done);
     }
-    if (tail !== null) socket.write(head);
-    socket.write(tail ?? head, callback === undefined ? undefined : (error) => callback(error ?? (this.discardedWrites ? notWritable() : undefined)));
     this.limit.afterWrite(socket.writableLength, head.length + (tail === null ? 0 : tail.length));
-  }
-
-  writeAlone(frame: Buffer): void {
-    if (this.corked || this.ended || this.socket.destroyed || this.limit.closing) {
-      this.write(frame, null);
-      return;
-    }
-    this.socket.write(frame);
-    this.limit.afterWrite(this.socket.writableLength, frame.length);
   }
 
   /** @internal */
   flushCorked(): void {
-    this.corked = false;
-    this.socket.uncork();
+    this.turnStarted = false;
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
   }
 
   onMessage(data: Buffer, isBinary: boolean): void {
