@@ -1,37 +1,8 @@
 // The same receive limits on the client side, against a hostile raw server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { WebSocket } from '../../dist/esm/index.js';
-import { frame, OP, withTimeout } from './lib.mjs';
-
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-
-/** A raw server that completes the handshake and then runs `script(socket)`. */
-async function hostileServer(script) {
-  const sockets = new Set();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.once('data', (d) => {
-      const key = /sec-websocket-key: *(\S+)/i.exec(d.toString('latin1'))[1];
-      const accept = createHash('sha1').update(key + GUID).digest('base64');
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-      script(socket);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `ws://127.0.0.1:${server.address().port}/`,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise((r) => server.close(r));
-    },
-  };
-}
+import { frame, hostileServer, OP, withTimeout } from './lib.mjs';
 
 async function clientAgainst(script, options = {}) {
   const peer = await hostileServer(script);

@@ -2,16 +2,12 @@
 // bytes and header count (Node's maxHeadersCount), and maxConnections.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import http from 'node:http';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { WebSocket, WebSocketServer } from '../../dist/esm/index.js';
 import {
-  startServer, cleanup, connectRaw, collectUntilClose, statusOf, upgradeRequest, rawUpgrade, nextConnection, withTimeout,
+  startServer, cleanup, connectRaw, collectUntilClose, statusOf, upgradeRequest, rawUpgrade, nextConnection, withTimeout, hostileServer,
 } from './lib.mjs';
-
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** Open a client and resolve with how it ended or opened. */
 function clientOutcome(url, options) {
@@ -117,34 +113,8 @@ test('maxHeaderCount is an option (handleUpgrade on a user server)', async () =>
   }
 });
 
-/** A raw server answering 101 with `fields` extra header lines before the accept. */
-async function serverWithHugeResponse(fields) {
-  const sockets = new Set();
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('error', () => {});
-    sock.once('data', (d) => {
-      const key = /sec-websocket-key: *(\S+)/i.exec(d.toString('latin1'))[1];
-      const accept = createHash('sha1').update(key + GUID).digest('base64');
-      sock.write(
-        ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', ...fields, `Sec-WebSocket-Accept: ${accept}`].join('\r\n') +
-          '\r\n\r\n',
-      );
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `ws://127.0.0.1:${server.address().port}/`,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise((r) => server.close(r));
-    },
-  };
-}
-
 test('client: a 101 with more header fields than maxHeadersCount fails cleanly (1006), no crash', async () => {
-  const peer = await serverWithHugeResponse(Array.from({ length: 2500 }, () => 'a: y'));
+  const peer = await hostileServer(undefined, Array.from({ length: 2500 }, () => 'a: y'));
   try {
     const outcome = await clientOutcome(peer.url);
     assert.equal(outcome.opened, false, 'the accept header was dropped by Node: the handshake must fail');
@@ -156,7 +126,7 @@ test('client: a 101 with more header fields than maxHeadersCount fails cleanly (
 });
 
 test('client: a 101 whose head overflows the header size fails cleanly (1006), no crash', async () => {
-  const peer = await serverWithHugeResponse(Array.from({ length: 3000 }, (_, i) => `x${i}: y`));
+  const peer = await hostileServer(undefined, Array.from({ length: 3000 }, (_, i) => `x${i}: y`));
   try {
     const outcome = await clientOutcome(peer.url);
     assert.equal(outcome.opened, false);

@@ -2,6 +2,7 @@
 // port, a raw client that upgrades by hand and then speaks raw frames, and
 // bounded waits. Nothing here sleeps a fixed time.
 import net from 'node:net';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { WebSocketServer } from '../../dist/esm/index.js';
 import { frame, OP } from '../helpers/raw-peer.mjs';
@@ -149,4 +150,36 @@ export async function collectGarbage() {
     globalThis.gc();
     await new Promise((r) => setImmediate(r));
   }
+}
+
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/**
+ * A raw (hostile) server on 127.0.0.1:0 that answers the first request with a
+ * 101, `fields` as extra header lines before the accept, then runs `script(socket)`.
+ */
+export async function hostileServer(script = () => {}, fields = []) {
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.once('data', (d) => {
+      const key = /sec-websocket-key: *(\S+)/i.exec(d.toString('latin1'))[1];
+      const accept = createHash('sha1').update(key + GUID).digest('base64');
+      socket.write(
+        ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', ...fields, `Sec-WebSocket-Accept: ${accept}`].join('\r\n') +
+          '\r\n\r\n',
+      );
+      script(socket);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `ws://127.0.0.1:${server.address().port}/`,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(r));
+    },
+  };
 }
