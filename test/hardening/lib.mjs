@@ -5,7 +5,7 @@ import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { WebSocketServer } from '../../dist/esm/index.js';
-import { frame, OP } from '../helpers/raw-peer.mjs';
+import { frame, OP, readHead } from '../helpers/raw-peer.mjs';
 import { withTimeout } from '../helpers/once.mjs';
 
 export { frame, OP, withTimeout };
@@ -84,25 +84,9 @@ export function statusOf(text) {
 export async function rawUpgrade(port, extraLines = []) {
   const socket = await connectRaw(port);
   socket.write(upgradeRequest(extraLines));
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      let acc = Buffer.alloc(0);
-      const onData = (chunk) => {
-        acc = Buffer.concat([acc, chunk]);
-        const end = acc.indexOf('\r\n\r\n');
-        if (end === -1) return;
-        socket.removeListener('data', onData);
-        socket.pause();
-        const head = acc.subarray(0, end).toString('latin1');
-        if (statusOf(head) !== 101) reject(new Error(`expected 101, got: ${head.split('\r\n')[0]}`));
-        else resolve({ socket, head, leftover: acc.subarray(end + 4) });
-      };
-      socket.on('data', onData);
-      socket.once('close', () => reject(new Error('closed during the handshake')));
-    }),
-    5000,
-    'for the 101 answer',
-  );
+  const [head, leftover] = await readHead(socket, 5000, 'for the 101 answer');
+  if (statusOf(head) !== 101) throw new Error(`expected 101, got: ${head.split('\r\n')[0]}`);
+  return { socket, head, leftover };
 }
 
 /** Parse server frames (unmasked) from a byte stream; returns frames and rest. */

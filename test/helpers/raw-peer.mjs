@@ -196,7 +196,7 @@ function parseFrame(buf) {
 }
 
 /** Read from `socket` until the HTTP head ends; resolves with [head, leftover]. */
-function readHead(socket, ms) {
+export function readHead(socket, ms, what = 'for an HTTP head') {
   return withTimeout(
     new Promise((resolve, reject) => {
       let acc = Buffer.alloc(0);
@@ -214,7 +214,7 @@ function readHead(socket, ms) {
       socket.once('close', onClose);
     }),
     ms,
-    'for an HTTP head',
+    what,
   );
 }
 
