@@ -4,22 +4,13 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAdapter } from './lib/adapters.mjs';
+import { configFromParent, connectMany, handshakeRate, openLoopLatency, runMode } from './lib/driver.mjs';
 import { jsonLike } from './lib/frames.mjs';
 import { memorySample } from './lib/mem.mjs';
-import { quantile } from './lib/stats.mjs';
 
-const cfg = JSON.parse(process.argv[2]);
-// Started before its server: the port (and the server's pid) come over IPC,
-// once this process has said it is listening for them.
-const target = cfg.portFromParent
-  ? new Promise((resolve) => {
-    const onTarget = (m) => { if (m && m.type === 'target') { process.removeListener('message', onTarget); resolve(m); } };
-    process.on('message', onTarget);
-    process.send({ type: 'waiting' });
-  })
-  : null;
+const { cfg, ready } = configFromParent();
 const lib = await loadAdapter(cfg.lib);
-if (target) Object.assign(cfg, await target);
+await ready;
 const url = `ws://127.0.0.1:${cfg.port}/`;
 
 function open(opts = {}) {
@@ -31,15 +22,7 @@ function open(opts = {}) {
 }
 
 async function openMany(n, opts, concurrency = 128) {
-  const out = new Array(n);
-  let next = 0;
-  async function worker() {
-    while (next < n) {
-      const i = next++;
-      out[i] = await open(opts);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(n, concurrency) }, worker));
+  const out = await connectMany(n, () => open(opts), concurrency);
   for (const ws of out) ws.on('error', () => {});
   return out;
 }
@@ -82,65 +65,20 @@ async function latency() {
   const data = dataFor(cfg.payload);
   const binary = cfg.payload.kind === 'binary';
   const conns = await openMany(cfg.conns, {});
-  const total = Math.ceil((cfg.rate * (cfg.warmupMs + cfg.durationMs)) / 1000) + 16;
-  const samples = new Float64Array(total);
-  let nSamples = 0;
-  let measuring = false;
-  const queues = conns.map((ws) => {
-    const q = { ws, times: new Float64Array(total), head: 0, tail: 0 };
-    ws.on('message', () => {
-      const rtt = performance.now() - q.times[q.head++];
-      if (measuring) samples[nSamples++] = rtt;
-    });
-    return q;
+  return openLoopLatency(cfg, conns, {
+    listen: (ws, onReply) => ws.on('message', onReply),
+    send: (ws) => ws.send(data, { binary }),
+    close: (ws) => ws.terminate(),
   });
-  const start = performance.now();
-  let sent = 0;
-  let rr = 0;
-  const timer = setInterval(() => {
-    const due = Math.floor(((performance.now() - start) * cfg.rate) / 1000) - sent;
-    for (let i = 0; i < due && sent < total; i++, sent++) {
-      const q = queues[rr++ % queues.length];
-      q.times[q.tail++] = performance.now();
-      q.ws.send(data, { binary });
-    }
-  }, 1);
-  await sleep(cfg.warmupMs);
-  measuring = true;
-  await sleep(cfg.durationMs);
-  measuring = false;
-  clearInterval(timer);
-  await sleep(50);
-  for (const q of queues) q.ws.terminate();
-  const s = Array.from(samples.subarray(0, nSamples)).sort((a, b) => a - b);
-  return { samples: nSamples, p50: quantile(s, 0.5) * 1000, p99: quantile(s, 0.99) * 1000, p999: quantile(s, 0.999) * 1000 };
 }
 
 async function handshakes() {
-  let completed = 0;
-  let failed = 0;
-  let running = true;
-  async function worker() {
-    while (running) {
-      try {
-        const ws = await open();
-        ws.on('error', () => {});
-        ws.terminate();
-        completed++;
-      } catch {
-        failed++;
-        await sleep(5);
-      }
-    }
-  }
-  const workers = Array.from({ length: cfg.concurrency }, worker);
-  await sleep(cfg.warmupMs);
-  const c0 = completed, t0 = performance.now(), cpu0 = process.cpuUsage();
-  await sleep(cfg.durationMs);
-  const c1 = completed, t1 = performance.now(), cpu = process.cpuUsage(cpu0);
-  running = false;
-  await Promise.all(workers);
-  return { perSec: ((c1 - c0) * 1000) / (t1 - t0), failed, subjectCpuShare: (cpu.user + cpu.system) / 1e3 / (t1 - t0) };
+  const cpuSeconds = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
+  return handshakeRate(cfg, async () => {
+    const ws = await open();
+    ws.on('error', () => {});
+    ws.terminate();
+  }, cpuSeconds);
 }
 
 /** Memory per idle open client connection, measured in this process. */
@@ -160,10 +98,4 @@ async function idle() {
   return result;
 }
 
-const modes = { echo, latency, handshakes, idle };
-try {
-  const result = await modes[cfg.mode]();
-  process.send({ type: 'result', result }, () => process.exit(0));
-} catch (e) {
-  process.send({ type: 'result', error: String(e.stack || e) }, () => process.exit(1));
-}
+await runMode({ echo, latency, handshakes, idle }, cfg);

@@ -6,20 +6,12 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { configFromParent, connectMany, handshakeRate, openLoopLatency, runMode } from './lib/driver.mjs';
 import { FrameCounter, encodeFrame, compressMessage, jsonLike, upgradeRequest } from './lib/frames.mjs';
 import { quantile } from './lib/stats.mjs';
 
-const cfg = JSON.parse(process.argv[2]);
-// Started before its server: the port (and the server's pid) come over IPC,
-// once this process has said it is listening for them.
-const target = cfg.portFromParent
-  ? new Promise((resolve) => {
-    const onTarget = (m) => { if (m && m.type === 'target') { process.removeListener('message', onTarget); resolve(m); } };
-    process.on('message', onTarget);
-    process.send({ type: 'waiting' });
-  })
-  : null;
-if (target) Object.assign(cfg, await target);
+const { cfg, ready } = configFromParent();
+await ready;
 
 /** CPU seconds used so far by the process under test (Linux /proc), or NaN. */
 function subjectCpu() {
@@ -64,19 +56,6 @@ async function connectWs(port, extensions) {
     s.once('error', reject);
     s.write(upgradeRequest(port, extensions));
   });
-}
-
-async function connectMany(n, fn, concurrency = 128) {
-  const out = new Array(n);
-  let next = 0;
-  async function worker() {
-    while (next < n) {
-      const i = next++;
-      out[i] = await fn(i);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(n, concurrency) }, worker));
-  return out;
 }
 
 function payloadFor(spec) {
@@ -155,42 +134,16 @@ async function echo() {
 async function latency() {
   const frame = frameFor(cfg.payload);
   const conns = await connectMany(cfg.conns, () => connectWs(cfg.port));
-  const total = Math.ceil((cfg.rate * (cfg.warmupMs + cfg.durationMs)) / 1000) + 16;
-  const samples = new Float64Array(total);
-  let nSamples = 0;
-  let measuring = false;
-  const queues = conns.map(({ socket, rest }) => {
-    const q = { times: new Float64Array(total), head: 0, tail: 0 };
-    const counter = new FrameCounter(() => {
-      const rtt = performance.now() - q.times[q.head++];
-      if (measuring) samples[nSamples++] = rtt;
-    });
-    socket.on('data', (chunk) => counter.push(chunk));
-    socket.on('error', () => {});
-    if (rest.length) counter.push(rest);
-    q.socket = socket;
-    return q;
+  return openLoopLatency(cfg, conns, {
+    listen: ({ socket, rest }, onReply) => {
+      const counter = new FrameCounter(onReply);
+      socket.on('data', (chunk) => counter.push(chunk));
+      socket.on('error', () => {});
+      if (rest.length) counter.push(rest);
+    },
+    send: (c) => c.socket.write(frame),
+    close: (c) => c.socket.destroy(),
   });
-  const start = performance.now();
-  let sent = 0;
-  let rr = 0;
-  const timer = setInterval(() => {
-    const due = Math.floor(((performance.now() - start) * cfg.rate) / 1000) - sent;
-    for (let i = 0; i < due && sent < total; i++, sent++) {
-      const q = queues[rr++ % queues.length];
-      q.times[q.tail++] = performance.now();
-      q.socket.write(frame);
-    }
-  }, 1);
-  await sleep(cfg.warmupMs);
-  measuring = true;
-  await sleep(cfg.durationMs);
-  measuring = false;
-  clearInterval(timer);
-  await sleep(50);
-  for (const q of queues) q.socket.destroy();
-  const s = Array.from(samples.subarray(0, nSamples)).sort((a, b) => a - b);
-  return { samples: nSamples, p50: quantile(s, 0.5) * 1000, p99: quantile(s, 0.99) * 1000, p999: quantile(s, 0.999) * 1000 };
 }
 
 /** One message in, to every client: time until the last client has it. */
@@ -227,29 +180,10 @@ async function broadcast() {
 
 /** Completed opening handshakes per second, `concurrency` at a time. */
 async function handshakes() {
-  let completed = 0;
-  let failed = 0;
-  let running = true;
-  async function worker() {
-    while (running) {
-      try {
-        const { socket } = await connectWs(cfg.port);
-        socket.destroy();
-        completed++;
-      } catch {
-        failed++;
-        await sleep(5);
-      }
-    }
-  }
-  const workers = Array.from({ length: cfg.concurrency }, worker);
-  await sleep(cfg.warmupMs);
-  const c0 = completed, t0 = performance.now(), cpu0 = subjectCpu();
-  await sleep(cfg.durationMs);
-  const c1 = completed, t1 = performance.now(), cpu1 = subjectCpu();
-  running = false;
-  await Promise.all(workers);
-  return { perSec: ((c1 - c0) * 1000) / (t1 - t0), failed, subjectCpuShare: (cpu1 - cpu0) / ((t1 - t0) / 1000) };
+  return handshakeRate(cfg, async () => {
+    const { socket } = await connectWs(cfg.port);
+    socket.destroy();
+  }, subjectCpu);
 }
 
 /** Opens `conns` idle connections, reports, and holds them until told to stop. */
@@ -263,10 +197,4 @@ async function idle() {
   return { conns: conns.length };
 }
 
-const modes = { echo, latency, broadcast, handshakes, idle };
-try {
-  const result = await modes[cfg.mode]();
-  process.send({ type: 'result', result }, () => process.exit(0));
-} catch (e) {
-  process.send({ type: 'result', error: String(e.stack || e) }, () => process.exit(1));
-}
+await runMode({ echo, latency, broadcast, handshakes, idle }, cfg);

@@ -1,0 +1,119 @@
+// What the two load processes (bench/loadgen.mjs, bench/client-driver.mjs)
+// share: the config and target handshake with the parent, a bounded pool of
+// connects, the open-loop latency and handshake-rate loops, and the mode runner.
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { quantile } from './stats.mjs';
+
+/**
+ * argv[2] as the config. When the process is started before its server, the
+ * port (and the server's pid) come over IPC once this process has said it is
+ * listening for them: `ready` resolves when they are merged into `cfg`.
+ */
+export function configFromParent() {
+  const cfg = JSON.parse(process.argv[2]);
+  const ready = cfg.portFromParent
+    ? new Promise((resolve) => {
+      const onTarget = (m) => {
+        if (m && m.type === 'target') { process.removeListener('message', onTarget); Object.assign(cfg, m); resolve(); }
+      };
+      process.on('message', onTarget);
+      process.send({ type: 'waiting' });
+    })
+    : Promise.resolve();
+  return { cfg, ready };
+}
+
+/** `n` results of `fn(i)`, at most `concurrency` running at once. */
+export async function connectMany(n, fn, concurrency = 128) {
+  const out = new Array(n);
+  let next = 0;
+  async function worker() {
+    while (next < n) {
+      const i = next++;
+      out[i] = await fn(i);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(n, concurrency) }, worker));
+  return out;
+}
+
+/**
+ * Open-loop sends at cfg.rate in total, round-robin over `conns`; the
+ * round-trip time of every reply. `listen(conn, onReply)` wires up the replies,
+ * `send(conn)` sends one message, `close(conn)` ends a connection.
+ */
+export async function openLoopLatency(cfg, conns, { listen, send, close }) {
+  const total = Math.ceil((cfg.rate * (cfg.warmupMs + cfg.durationMs)) / 1000) + 16;
+  const samples = new Float64Array(total);
+  let nSamples = 0;
+  let measuring = false;
+  const queues = conns.map((conn) => {
+    const q = { conn, times: new Float64Array(total), head: 0, tail: 0 };
+    listen(conn, () => {
+      const rtt = performance.now() - q.times[q.head++];
+      if (measuring) samples[nSamples++] = rtt;
+    });
+    return q;
+  });
+  const start = performance.now();
+  let sent = 0;
+  let rr = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor(((performance.now() - start) * cfg.rate) / 1000) - sent;
+    for (let i = 0; i < due && sent < total; i++, sent++) {
+      const q = queues[rr++ % queues.length];
+      q.times[q.tail++] = performance.now();
+      send(q.conn);
+    }
+  }, 1);
+  await sleep(cfg.warmupMs);
+  measuring = true;
+  await sleep(cfg.durationMs);
+  measuring = false;
+  clearInterval(timer);
+  await sleep(50);
+  for (const q of queues) close(q.conn);
+  const s = Array.from(samples.subarray(0, nSamples)).sort((a, b) => a - b);
+  return { samples: nSamples, p50: quantile(s, 0.5) * 1000, p99: quantile(s, 0.99) * 1000, p999: quantile(s, 0.999) * 1000 };
+}
+
+/**
+ * Completed opening handshakes per second, cfg.concurrency at a time.
+ * `handshakeOnce()` opens and drops one connection; `cpuSeconds()` reads the
+ * CPU time of the process under test.
+ */
+export async function handshakeRate(cfg, handshakeOnce, cpuSeconds) {
+  let completed = 0;
+  let failed = 0;
+  let running = true;
+  async function worker() {
+    while (running) {
+      try {
+        await handshakeOnce();
+        completed++;
+      } catch {
+        failed++;
+        await sleep(5);
+      }
+    }
+  }
+  const workers = Array.from({ length: cfg.concurrency }, worker);
+  await sleep(cfg.warmupMs);
+  const c0 = completed, t0 = performance.now(), cpu0 = cpuSeconds();
+  await sleep(cfg.durationMs);
+  const c1 = completed, t1 = performance.now(), cpu1 = cpuSeconds();
+  running = false;
+  await Promise.all(workers);
+  return { perSec: ((c1 - c0) * 1000) / (t1 - t0), failed, subjectCpuShare: (cpu1 - cpu0) / ((t1 - t0) / 1000) };
+}
+
+/** Runs modes[cfg.mode] and sends its result (or error) to the parent, then exits. */
+export async function runMode(modes, cfg) {
+  try {
+    const result = await modes[cfg.mode]();
+    process.send({ type: 'result', result }, () => process.exit(0));
+  } catch (e) {
+    process.send({ type: 'result', error: String(e.stack || e) }, () => process.exit(1));
+  }
+}
