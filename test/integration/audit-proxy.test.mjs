@@ -49,6 +49,18 @@ async function startProxy({ secure = false } = {}) {
   };
 }
 
+/** Through an echo server: open, one 'hi' round trip, then a clean 1000 close. */
+async function echoOnceAndClose(ws) {
+  ws.on('error', () => {});
+  await once(ws, 'open', 5000);
+  const reply = once(ws, 'message', 3000);
+  ws.send('hi');
+  assert.equal(String((await reply)[0]), 'echo hi');
+  ws.close(1000);
+  const info = await withTimeout(ws.closed, 3000, 'closed');
+  assert.deepEqual([info.code, info.wasClean], [1000, true]);
+}
+
 test('wss:// through a CONNECT proxy: TLS inside the tunnel, echo, clean close', async () => {
   const server = https.createServer({ cert, key });
   const wss = new WebSocketServer({ server });
@@ -58,15 +70,7 @@ test('wss:// through a CONNECT proxy: TLS inside the tunnel, echo, clean close',
   const port = server.address().port;
   const proxy = await startProxy();
   try {
-    const ws = new WebSocket(`wss://localhost:${port}/`, { proxy: `http://127.0.0.1:${proxy.port}`, ca: cert });
-    ws.on('error', () => {});
-    await once(ws, 'open', 5000);
-    const reply = once(ws, 'message', 3000);
-    ws.send('hi');
-    assert.equal(String((await reply)[0]), 'echo hi');
-    ws.close(1000);
-    const info = await withTimeout(ws.closed, 3000, 'closed');
-    assert.deepEqual([info.code, info.wasClean], [1000, true]);
+    await echoOnceAndClose(new WebSocket(`wss://localhost:${port}/`, { proxy: `http://127.0.0.1:${proxy.port}`, ca: cert }));
     assert.deepEqual(proxy.targets, [`localhost:${port}`]);
   } finally {
     await proxy.close();
@@ -90,15 +94,7 @@ test('an https:// proxy is reached over TLS (checked against ca) and tunnels ws:
     assert.deepEqual([refused.code, refused.wasClean], [1006, false], 'a proxy certificate outside ca is refused');
     assert.deepEqual(proxy.targets, [], 'no CONNECT went to an unverified proxy');
 
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { proxy: `https://localhost:${proxy.port}`, ca: cert });
-    ws.on('error', () => {});
-    await once(ws, 'open', 5000);
-    const reply = once(ws, 'message', 3000);
-    ws.send('hi');
-    assert.equal(String((await reply)[0]), 'echo hi');
-    ws.close(1000);
-    const info = await withTimeout(ws.closed, 3000, 'closed');
-    assert.deepEqual([info.code, info.wasClean], [1000, true]);
+    await echoOnceAndClose(new WebSocket(`ws://127.0.0.1:${port}/`, { proxy: `https://localhost:${proxy.port}`, ca: cert }));
     assert.deepEqual(proxy.targets, [`127.0.0.1:${port}`]);
   } finally {
     await proxy.close();
