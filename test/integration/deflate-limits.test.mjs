@@ -8,6 +8,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import zlib from 'node:zlib';
 import { WebSocket, WebSocketServer } from '../../dist/esm/index.js';
 import { zlibLimiter } from '../../dist/esm/node/zlib-limiter.js';
+import { bomb, measure } from '../helpers/deflate-bomb.mjs';
 import { closeAll, listen, text } from './deflate-helpers.mjs';
 import { closeFrame, frame, rawClient, rawDeflater, rawServer, TAIL, within } from './deflate-raw.mjs';
 
@@ -32,31 +33,6 @@ syncBuiltinESMExports();
 const next = (emitter, event) => new Promise((resolve) => emitter.once(event, (...args) => resolve(args)));
 const closeCode = (f) => (f?.payload.length >= 2 ? f.payload.readUInt16BE(0) : undefined);
 
-/** A raw deflate stream of `megabytes` MB of zeros, about 1 KB per MB. */
-function bomb(megabytes) {
-  const unit = zlib.deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  return Buffer.concat(Array(megabytes).fill(unit));
-}
-
-/** Peak growth of rss and arrayBuffers while `run` runs, sampled every millisecond. */
-async function measure(run) {
-  globalThis.gc?.();
-  const base = process.memoryUsage();
-  let peak = 0;
-  const sample = () => {
-    const m = process.memoryUsage();
-    peak = Math.max(peak, m.arrayBuffers - base.arrayBuffers, m.rss - base.rss);
-  };
-  const timer = setInterval(sample, 1);
-  const cpu = process.cpuUsage();
-  try {
-    const result = await run();
-    sample();
-    return { result, peak, cpu: process.cpuUsage(cpu) };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 const MB = 1 << 20;
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { createDeflateCodec } from '../../dist/esm/node/deflate-codec.js';
 import { zlibLimiter } from '../../dist/esm/node/zlib-limiter.js';
+import { bomb, measure } from '../helpers/deflate-bomb.mjs';
 
 const TAIL = Buffer.from([0, 0, 0xff, 0xff]);
 
@@ -189,38 +190,23 @@ test('corrupt data fails with WS_ERR_INVALID_COMPRESSED_DATA', async () => {
   codec.close();
 });
 
-/** A raw deflate stream of `megabytes` MB of zeros: about 1 KB per MB, concatenable. */
-function bomb(megabytes) {
-  const unit = zlib.deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  return Buffer.concat(Array(megabytes).fill(unit));
-}
-
 async function inflateBomb(payload, maxBytes, frames = 1) {
   const codec = createDeflateCodec(config());
-  globalThis.gc?.();
-  const base = process.memoryUsage();
-  let peak = 0;
-  const sample = () => {
-    const m = process.memoryUsage();
-    peak = Math.max(peak, m.arrayBuffers - base.arrayBuffers, m.rss - base.rss);
-  };
-  const timer = setInterval(sample, 1);
-  const cpu = process.cpuUsage();
-  let error;
-  let budget = maxBytes;
-  try {
-    const size = Math.ceil(payload.length / frames);
-    for (let i = 0; i < frames; i++) {
-      const out = await decompress(codec, payload.subarray(i * size, (i + 1) * size), i === frames - 1, budget);
-      budget -= out.length;
+  const { result: error, peak, cpu } = await measure(async () => {
+    let budget = maxBytes;
+    try {
+      const size = Math.ceil(payload.length / frames);
+      for (let i = 0; i < frames; i++) {
+        const out = await decompress(codec, payload.subarray(i * size, (i + 1) * size), i === frames - 1, budget);
+        budget -= out.length;
+      }
+    } catch (e) {
+      return e;
     }
-  } catch (e) {
-    error = e;
-  }
-  sample();
-  clearInterval(timer);
+    return undefined;
+  });
   codec.close();
-  return { error, peak, cpu: process.cpuUsage(cpu) };
+  return { error, peak, cpu };
 }
 
 test('a ~10 KB bomb stops at maxBytes', async () => {
