@@ -6,13 +6,19 @@ import { cleanup, collectGarbage, frame, OP, nextConnection, rawUpgrade, startSe
 const MiB = 1024 * 1024;
 let failed = false;
 
-async function millionFragments() {
+/** A server with default options and one raw client upgraded to it. */
+async function rawClientOfDefaultServer() {
   const { wss, port } = await startServer();
   const conn = nextConnection(wss);
   const { socket } = await rawUpgrade(port);
   const ws = await conn;
   ws.on('error', () => {});
   socket.on('error', () => {});
+  return { wss, ws, socket };
+}
+
+async function millionFragments() {
+  const { wss, ws, socket } = await rawClientOfDefaultServer();
   socket.resume();
   let delivered = false;
   ws.on('message', () => (delivered = true));
@@ -39,12 +45,7 @@ async function millionFragments() {
 }
 
 async function defaultOutgoingCap() {
-  const { wss, port } = await startServer();
-  const conn = nextConnection(wss);
-  const { socket } = await rawUpgrade(port);
-  const ws = await conn;
-  ws.on('error', () => {});
-  socket.on('error', () => {});
+  const { wss, ws, socket } = await rawClientOfDefaultServer();
   // The client never reads; the server pushes distinct 1 MiB messages.
   let peak = 0;
   let sent = 0;
