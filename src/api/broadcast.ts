@@ -1,5 +1,5 @@
 import { ReadyState } from '../core/connection.js';
-import { frameHeaderSize, writeFrameHeader } from '../core/frame-serializer.js';
+import { encodeFrame } from '../core/frame-serializer.js';
 import { Opcode } from '../core/opcodes.js';
 import { toPayload } from './outgoing-data.js';
 import { kSendShared, type WebSocket } from './websocket.js';
@@ -21,7 +21,7 @@ export function broadcast(clients: Iterable<WebSocket>, data: unknown, options: 
   const payload = toPayload(data);
   const binary = options.binary ?? typeof payload !== 'string';
   const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  let frame: Buffer | null = null;
+  let frame: SharedFrame | null = null;
   let count = 0;
   for (const client of clients) {
     if (client.readyState !== ReadyState.OPEN) continue;
@@ -31,10 +31,14 @@ export function broadcast(clients: Iterable<WebSocket>, data: unknown, options: 
   return count;
 }
 
-function encodeOnce(payload: Buffer, binary: boolean): Buffer {
-  const headerSize = frameHeaderSize(payload.length, false);
-  const frame = Buffer.allocUnsafe(headerSize + payload.length);
-  writeFrameHeader(frame, true, false, binary ? Opcode.Binary : Opcode.Text, payload.length, null);
-  payload.copy(frame, headerSize);
-  return frame;
+/** An unmasked frame as the serializer lays it out: one buffer, or a header before the payload. */
+export interface SharedFrame {
+  head: Buffer;
+  tail: Buffer | null;
+}
+
+function encodeOnce(payload: Buffer, binary: boolean): SharedFrame {
+  let frame: SharedFrame | null = null;
+  encodeFrame({ write: (head, tail) => (frame = { head, tail }) }, binary ? Opcode.Binary : Opcode.Text, true, false, payload, null);
+  return frame!;
 }

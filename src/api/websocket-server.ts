@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { PerMessageDeflateOptions } from '../core/extensions/permessage-deflate.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { PerMessageDeflateOptions } from '../core/extensions/permessage-deflate.js';
 import { acceptKeyFor, checkUpgradeRequest } from '../core/handshake.js';
 import { negotiateServerExtensions, validateServerExtensionOptions } from '../node/extensions.js';
 import { refuseUpgrade, switchingProtocols } from '../node/http-response.js';

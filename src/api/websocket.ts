@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { PerMessageDeflateOptions } from '../core/extensions/permessage-deflate.js';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isValidApplicationCloseCode, isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from '../core/close-codes.js';
 import { ReadyState, type CloseInfo, type Role } from '../core/connection.js';
 import { ErrorCode, WebSocketError } from '../core/errors.js';
+import type { PerMessageDeflateOptions } from '../core/extensions/permessage-deflate.js';
 import type { WriteCallback } from '../core/frame-serializer.js';
 import { isToken } from '../core/handshake.js';
 import { isValidUtf8 } from '../core/utf8-validator.js';
@@ -12,6 +12,7 @@ import { startClientHandshake, type ClientHandshakeOptions } from '../node/clien
 import type { NegotiatedExtensions } from '../node/extensions.js';
 import { validateOutgoingLimitOptions, type BufferFullPolicy } from '../node/outgoing-limit.js';
 import { SocketTransport, type TransportListener } from '../node/socket-transport.js';
+import type { SharedFrame } from './broadcast.js';
 import { BINARY_TYPES, shapeBinary, type BinaryType } from './binary-type.js';
 import {
   addEventListener,
@@ -80,7 +81,6 @@ export class WebSocket extends EventEmitter {
   declare readonly OPEN: 1;
   declare readonly CLOSING: 2;
   declare readonly CLOSED: 3;
-
 
   private _binaryType: BinaryType = 'nodebuffer';
   private _readyState: number = ReadyState.CONNECTING;
@@ -466,15 +466,22 @@ export class WebSocket extends EventEmitter {
   }
 
   /** @internal Send a message whose frame was encoded once for many connections (broadcast). */
-  [kSendShared](frame: Buffer, payload: Buffer, binary: boolean): boolean {
+  [kSendShared](frame: SharedFrame, payload: Buffer, binary: boolean): boolean {
     if (this._readyState !== ReadyState.OPEN || this.transport === null) return false;
     if (this.deferred !== null) {
-      this.deferred.push(() => this.transport?.connection.sendShared(frame, payload, binary));
+      this.deferred.push(() => this.transport?.connection.sendShared(frame.head, frame.tail, payload, binary));
       return true;
     }
-    if (!this.transport.connection.sendShared(frame, payload, binary)) return false;
-    if (this.transport.bufferedAmount >= this.highWaterMark) this.needDrain = true;
+    if (!this.transport.connection.sendShared(frame.head, frame.tail, payload, binary)) return false;
+    this.belowHighWaterMark();
     return true;
+  }
+
+  /** False, and 'drain' armed, once buffered bytes reach the high-water mark. */
+  private belowHighWaterMark(): boolean {
+    if (this.transport!.bufferedAmount < this.highWaterMark) return true;
+    this.needDrain = true;
+    return false;
   }
 
   /** @internal Set the send high-water mark (servers pass their option). */
@@ -498,9 +505,7 @@ export class WebSocket extends EventEmitter {
       if (callback) process.nextTick(callback, notOpen(ReadyState.CLOSING));
       return false;
     }
-    if (this.transport.bufferedAmount < this.highWaterMark) return true;
-    this.needDrain = true;
-    return false;
+    return this.belowHighWaterMark();
   }
 
   private control(kind: 'ping' | 'pong', data: unknown, maskOrCallback: boolean | WriteCallback | undefined, callback?: WriteCallback): void {

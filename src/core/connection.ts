@@ -1,6 +1,6 @@
 import { CloseCode, isValidWireCloseCode } from './close-codes.js';
 import { ErrorCode, WebSocketError } from './errors.js';
-import { FRAGMENT_BUDGET_ERROR, FragmentBudget } from './fragment-budget.js';
+import { FragmentBudget } from './fragment-budget.js';
 import { FrameParser, type FrameHandler } from './frame-parser.js';
 import { encodeFrame, encodeTextFrame, type FrameSink, type WriteCallback } from './frame-serializer.js';
 import { randomMask } from './mask-source.js';
@@ -217,7 +217,7 @@ export class Connection implements FrameHandler {
     if (length > this.maxPayload - held) {
       this.tooBig();
     } else if (!this.budget.charge(length)) {
-      this.fail(FRAGMENT_BUDGET_ERROR, this.budget.describe(), CloseCode.PolicyViolation);
+      this.fail(ErrorCode.FragmentBudget, this.budget.describe(), CloseCode.PolicyViolation);
     }
   }
 
@@ -398,15 +398,15 @@ export class Connection implements FrameHandler {
 
   /**
    * Send a whole message whose unmasked frame was encoded once for many
-   * connections (broadcast). A server writes `frame` as is; a client must
+   * connections (broadcast). A server writes `head` and `tail` as they are; a client must
    * mask, so it encodes `payload` itself. The message never joins a
    * fragmented message in progress: it waits until that one is finished.
    */
-  sendShared(frame: Buffer, payload: Buffer, binary: boolean): boolean {
+  sendShared(head: Buffer, tail: Buffer | null, payload: Buffer, binary: boolean): boolean {
     if (this.readyState !== ReadyState.OPEN) return false;
     const write =
       this.role === 'server'
-        ? () => this.sink.write(frame, null)
+        ? () => this.sink.write(head, tail)
         : () => encodeFrame(this.sink, binary ? Opcode.Binary : Opcode.Text, true, false, payload, this.nextMask());
     if (this.sendingFragmented) (this.afterFragmented ??= []).push(write);
     else this.enqueue(write);

@@ -41,4 +41,5 @@ export const ErrorCode = {
   ExtensionNegotiation: 'WS_ERR_EXTENSION_NEGOTIATION',
   ClosedAbnormally: 'WS_ERR_CLOSED_ABNORMALLY',
   BufferOverflow: 'WS_ERR_SEND_BUFFER_FULL',
+  FragmentBudget: 'WS_ERR_FRAGMENT_BUDGET',
 } as const;

@@ -12,8 +12,6 @@ export const FRAME_OVERHEAD_BYTES = 128;
 /** Budget beyond maxPayload, so small maxPayload values still allow fragments. */
 export const FRAGMENT_ALLOWANCE_BYTES = 1024 * 1024;
 
-export const FRAGMENT_BUDGET_ERROR = 'WS_ERR_FRAGMENT_BUDGET';
-
 export class FragmentBudget {
   private spent = 0;
   private frames = 0;

@@ -7,14 +7,13 @@
  * buffer drains, so nothing that answers the peer (pongs, an echo) is
  * produced meanwhile.
  */
-import { WebSocketError } from '../core/errors.js';
+import { CloseCode } from '../core/close-codes.js';
+import { ErrorCode, WebSocketError } from '../core/errors.js';
 
 export type BufferFullPolicy = 'close' | 'wait';
 
 export const DEFAULT_MAX_BUFFERED_AMOUNT = 64 * 1024 * 1024;
 export const DEFAULT_BUFFER_FULL_POLICY: BufferFullPolicy = 'close';
-export const BUFFER_FULL_ERROR = 'WS_ERR_SEND_BUFFER_FULL';
-const POLICY_VIOLATION = 1008;
 
 export interface OutgoingLimitHooks {
   /** Record the failure (close event 1008) without waiting for the peer. */
@@ -56,9 +55,9 @@ export class OutgoingLimit {
       if (buffered - written <= this.max) return;
       this.tripped = true;
       this.hooks.fail(
-        BUFFER_FULL_ERROR,
+        ErrorCode.BufferOverflow,
         `The peer is not reading: over ${this.max} bytes wait to be sent (maxBufferedAmount)`,
-        POLICY_VIOLATION,
+        CloseCode.PolicyViolation,
       );
       this.hooks.destroy();
     } else if (!this.pausedByLimit) {
@@ -79,9 +78,9 @@ export class OutgoingLimit {
 /** Throws WS_ERR_INVALID_OPTION for a cap or policy that makes no sense. */
 export function validateOutgoingLimitOptions(max: unknown, policy: unknown): void {
   if (max !== undefined && (typeof max !== 'number' || !(max > 0))) {
-    throw new WebSocketError('WS_ERR_INVALID_OPTION', `maxBufferedAmount must be a positive number of bytes (got ${String(max)})`, 0);
+    throw new WebSocketError(ErrorCode.InvalidOption, `maxBufferedAmount must be a positive number of bytes (got ${String(max)})`, 0);
   }
   if (policy !== undefined && policy !== 'close' && policy !== 'wait') {
-    throw new WebSocketError('WS_ERR_INVALID_OPTION', `bufferFullPolicy must be 'close' or 'wait' (got ${String(policy)})`, 0);
+    throw new WebSocketError(ErrorCode.InvalidOption, `bufferFullPolicy must be 'close' or 'wait' (got ${String(policy)})`, 0);
   }
 }

@@ -47,7 +47,6 @@ export class SocketTransport implements ConnectionSink {
   private corked = false;
   private discardedWrites = false;
   private pausedByUser = false;
-  private pausedByLimit = false;
   private readonly limit: OutgoingLimit;
 
   constructor(
@@ -110,7 +109,7 @@ export class SocketTransport implements ConnectionSink {
 
   resumeReading(): void {
     this.pausedByUser = false;
-    if (!this.pausedByLimit) this.socket.resume();
+    if (!this.limit.holdingReads) this.socket.resume();
   }
 
   // ---- OutgoingLimitHooks ---------------------------------------------------
@@ -122,13 +121,11 @@ export class SocketTransport implements ConnectionSink {
 
   /** @internal The write buffer is over the cap under the 'wait' policy. */
   holdReads(): void {
-    this.pausedByLimit = true;
     this.socket.pause();
   }
 
   /** @internal */
   releaseReads(): void {
-    this.pausedByLimit = false;
     if (!this.pausedByUser) this.socket.resume();
   }
 

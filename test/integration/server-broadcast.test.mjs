@@ -96,3 +96,20 @@ test('broadcast skips closing clients and honours the filter', async () => {
     await withTimeout(wss.close(), 5000, 'for the server to close');
   }
 });
+
+test('a large broadcast (header and payload written apart) arrives whole at every client', async () => {
+  const wss = await startServer();
+  const url = `ws://127.0.0.1:${wss.address().port}`;
+  const clients = [new WebSocket(url), new WsClient(url)];
+  try {
+    await connectAll(wss, clients);
+    const payload = Buffer.alloc(100 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
+    const received = clients.map((c) => collect(c, 1));
+    assert.equal(wss.broadcast(payload), 2);
+    for (const got of await Promise.all(received)) assert.deepEqual(got, [[true, payload.toString('hex')]]);
+  } finally {
+    for (const c of clients) c.terminate();
+    await withTimeout(wss.close(), 5000, 'for the server to close');
+  }
+});
