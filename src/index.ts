@@ -12,3 +12,7 @@ export { CloseCode, closeCodeName, isValidWireCloseCode, isValidApplicationClose
 export type { CloseInfo } from './core/connection.js';
 export { WebSocketError, ErrorCode } from './core/errors.js';
 export { DEFAULT_MAX_PAYLOAD, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_HANDSHAKE_TIMEOUT } from './api/options.js';
+export { localPubSub } from './api/local-bus.js';
+export type { PubSubBus, PubSubMessage, PubSubNode } from './api/pubsub-bus.js';
+export { PubSubErrorCode } from './api/pubsub-errors.js';
+export type { PublishOptions } from './api/topics.js';

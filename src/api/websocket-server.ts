@@ -16,7 +16,9 @@ import {
   type HeartbeatOptions,
 } from './options.js';
 import { broadcast, type BroadcastOptions } from './broadcast.js';
-import { kAttach, WebSocket } from './websocket.js';
+import { kAttach, kTopics, WebSocket } from './websocket.js';
+import type { PubSubBus } from './pubsub-bus.js';
+import { createServerTopics, type PublishOptions, type TopicRegistry } from './server-topics.js';
 
 export interface VerifyClientInfo {
   origin: string | undefined;
@@ -57,6 +59,10 @@ export interface WebSocketServerOptions {
   maxBufferedAmount?: number;
   /** At the cap: 'close' fails with 1008 and frees the buffer (default); 'wait' stops reading until it drains. */
   bufferFullPolicy?: BufferFullPolicy;
+  /** Moves publishes between nodes (default: this process only); see docs/pubsub.md. */
+  pubsub?: PubSubBus;
+  /** Longest topic, in UTF-8 bytes (default 1024). */
+  maxTopicLength?: number;
 }
 
 /**
@@ -71,6 +77,9 @@ export class WebSocketServer extends EventEmitter {
   private state: 'running' | 'closing' | 'closed' = 'running';
   private removeServerListeners: (() => void) | null = null;
   private openConnections = 0;
+  private readonly topics: TopicRegistry;
+  /** How many 'pubsub-error' events this server emitted. */
+  pubsubErrorCount = 0;
 
   constructor(options: WebSocketServerOptions, callback?: () => void) {
     super();
@@ -81,6 +90,7 @@ export class WebSocketServer extends EventEmitter {
     this.options = { clientTracking: true, ...options };
     validateServerExtensionOptions(options.perMessageDeflate);
     validateOutgoingLimitOptions(options.maxBufferedAmount, options.bufferFullPolicy);
+    this.topics = createServerTopics(this, options);
     this.clients = new Set();
     if (options.port !== undefined) {
       const handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
@@ -171,6 +181,21 @@ export class WebSocketServer extends EventEmitter {
    * Send one message to every open client (or those `filter` keeps), encoding
    * the frame once. Needs clientTracking. Returns how many clients got it.
    */
+  /** Send to every subscriber of `topic` on every node; returns how many local sockets got it. */
+  publish(topic: string, data: unknown, options?: PublishOptions): number {
+    return this.topics.publish(topic, data, options, null);
+  }
+
+  /** Local sockets subscribed to `topic`. */
+  subscriberCount(topic: string): number {
+    return this.topics.subscriberCount(topic);
+  }
+
+  /** Resolves once the bus has put every subscribe and unsubscribe made so far into effect. */
+  topicsSynced(): Promise<void> {
+    return this.topics.synced();
+  }
+
   broadcast(data: unknown, options: BroadcastOptions & { filter?: (client: WebSocket) => boolean } = {}): number {
     const filter = options.filter;
     const clients = filter === undefined ? this.clients : [...this.clients].filter(filter);
@@ -193,6 +218,7 @@ export class WebSocketServer extends EventEmitter {
           ? new Promise<void>((resolve) => this.server!.close(() => resolve()))
           : Promise.resolve();
       await Promise.all(closing);
+      await this.topics.close();
       // Requests still half-way through their upgrade would hold the server
       // open until the handshake timeout; every WebSocket is closed by now.
       if (this.ownsServer && this.server !== null) this.server.closeAllConnections();
@@ -256,6 +282,7 @@ export class WebSocketServer extends EventEmitter {
     socket.removeListener('error', onHandshakeSocketError);
 
     const ws = new WebSocket(null);
+    ws[kTopics] = this.topics;
     ws.setHighWaterMark(this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
     ws[kAttach]({
       role: 'server',

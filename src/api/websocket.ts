@@ -22,6 +22,7 @@ import {
   type EventListenerLike,
 } from './event-listeners.js';
 import { isBlob, toBuffer, toPayload } from './outgoing-data.js';
+import type { PublishOptions, TopicRegistry } from './topics.js';
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_PAYLOAD, type HeartbeatOptions } from './options.js';
 
 export interface WebSocketOptions extends Partial<ClientHandshakeOptions> {
@@ -65,6 +66,7 @@ export interface AttachParams {
 
 export const kAttach = Symbol('socketeer.attach');
 export const kSendShared = Symbol('socketeer.sendShared');
+export const kTopics = Symbol('socketeer.topics');
 
 /**
  * One WebSocket connection, client or server side. It speaks the npm `ws`
@@ -83,7 +85,9 @@ export class WebSocket extends EventEmitter {
   declare readonly CLOSED: 3;
 
   private _binaryType: BinaryType = 'nodebuffer';
-  private _readyState: number = ReadyState.CONNECTING;
+  private state: number = ReadyState.CONNECTING;
+  /** @internal The accepting server's topics (null on client connections). */
+  [kTopics]: TopicRegistry | null = null;
   private _url = '';
   private _protocol = '';
   private _extensions = '';
@@ -163,6 +167,16 @@ export class WebSocket extends EventEmitter {
 
   get readyState(): number {
     return this._readyState;
+  }
+
+  private get _readyState(): number {
+    return this.state;
+  }
+
+  /** Every state change goes through here: a socket leaves its topics once it stops being OPEN. */
+  private set _readyState(value: number) {
+    this.state = value;
+    if (value > ReadyState.OPEN && this[kTopics] !== null) this[kTopics].leaveAll(this);
   }
 
   get url(): string {
@@ -306,6 +320,40 @@ export class WebSocket extends EventEmitter {
     if (this.transport === null) return;
     this.paused = false;
     this.transport.resumeReading();
+  }
+
+  // ---- topics (sockets a WebSocketServer accepted; see docs/pubsub.md) -------
+
+  /** Receive what is published to `topic`. Returns false if already subscribed or not open. */
+  subscribe(topic: string): boolean {
+    return this.topicRegistry().subscribe(this, topic);
+  }
+
+  /** Stop receiving `topic`. Returns false if this socket was not subscribed. */
+  unsubscribe(topic: string): boolean {
+    return this.topicRegistry().unsubscribe(this, topic);
+  }
+
+  isSubscribed(topic: string): boolean {
+    return this[kTopics]?.isSubscribed(this, topic) ?? false;
+  }
+
+  /** The topics this socket is subscribed to (a read-only copy). */
+  get topics(): readonly string[] {
+    return this[kTopics]?.topicsOf(this) ?? Object.freeze([]);
+  }
+
+  /** Publish to every subscriber of `topic` on every node but this socket; returns the local count. */
+  publish(topic: string, data: unknown, options?: PublishOptions): number {
+    return this.topicRegistry().publish(topic, data, options, this);
+  }
+
+  private topicRegistry(): TopicRegistry {
+    const registry = this[kTopics];
+    if (registry === null) {
+      throw new WebSocketError('WS_ERR_NO_TOPICS', 'Topics belong to a server: subscribe() and publish() work on sockets a WebSocketServer accepted, not on client connections', 0);
+    }
+    return registry;
   }
 
   // ---- WHATWG surface -------------------------------------------------------
@@ -586,7 +634,8 @@ export class WebSocket extends EventEmitter {
     if (this.closeInfo !== null) return;
     this.closeInfo = info;
     this._readyState = ReadyState.CLOSED;
-    this.deferred = null;
+    // Operations still waiting behind a Blob keep their turn: once it is read
+    // they run, find the connection closed and settle their callbacks with an error.
     this.resolveClosed?.(info);
     this.emit('close', info.code, Buffer.from(info.reason));
   }
