@@ -36,6 +36,27 @@ export interface ConnectionSink extends FrameSink {
   endTransport(): void;
   /** Start the close timer: when it fires, destroy the transport. */
   armCloseTimer(): void;
+  /**
+   * After endOfInput(): every byte received has been processed (messages
+   * inflated and delivered, a Close read and answered) and every write queued
+   * before that point has been handed to the sink. Called once.
+   */
+  inputDrained(): void;
+  /** Stop (true) or restart (false) reading the transport: parsing is paused or the backlog is full. */
+  holdInput(hold: boolean): void;
+  /** Writes that will never happen: settle each callback with an error. */
+  discardWrites(callbacks: WriteCallback[]): void;
+}
+
+/** Unparsed bytes held while a message inflates, past which the peer is failed with 1008. */
+export const DEFAULT_MAX_UNPARSED_BYTES = 1024 * 1024;
+
+/** An operation waiting in the send queue; `callback` is what to settle if it never runs. */
+interface QueuedWrite {
+  run(): void;
+  callback?: WriteCallback;
+  /** Runs even when the queue is discarded (the drained notice). */
+  always?: boolean;
 }
 
 export interface ConnectionOptions {
@@ -48,6 +69,8 @@ export interface ConnectionOptions {
   compressThreshold?: number;
   /** Masking key source for a client (tests inject a fixed one). */
   generateMask?: () => Uint8Array;
+  /** Received bytes that may wait unparsed while a message inflates (default 1 MiB). */
+  maxUnparsedBytes?: number;
 }
 
 export interface SendOptions {
@@ -89,20 +112,29 @@ export class Connection implements FrameHandler {
   private readonly utf8 = new Utf8Validator();
   private readonly budget: FragmentBudget;
 
+  private readonly maxUnparsedBytes: number;
+  private inputEnded = false;
+  private drainNoticed = false;
+  private inputHeld = false;
+
   // Sending
-  private sendQueue: Array<() => void> | null = null;
+  private sendQueue: QueuedWrite[] | null = null;
+  /** The callback of the message being compressed (null when none or it has none). */
+  private compressingCallback: WriteCallback | null = null;
   private sendingFragmented = false;
   private sendingCompressed = false;
 
   // Closing
   private closeSent = false;
+  /** Our Close frame reached the OS (the sink's write callback succeeded). */
+  private closeWritten = false;
   private closeReceived = false;
   private receivedCode: number = CloseCode.Abnormal;
   private receivedReason = '';
   private failure: WebSocketError | null = null;
   private aborted = false;
   /** Shared messages that arrived while a fragmented message was being sent. */
-  private afterFragmented: Array<() => void> | null = null;
+  private afterFragmented: QueuedWrite[] | null = null;
   private closedInfo: CloseInfo | null = null;
 
   constructor(
@@ -116,23 +148,39 @@ export class Connection implements FrameHandler {
     this.generateMask = options.role === 'client' ? (options.generateMask ?? randomMask) : null;
     this.parser = new FrameParser(this);
     this.budget = new FragmentBudget(options.maxPayload);
+    this.maxUnparsedBytes = options.maxUnparsedBytes ?? DEFAULT_MAX_UNPARSED_BYTES;
   }
 
   // ---- input --------------------------------------------------------------
 
   receive(chunk: Buffer): void {
     this.parser.push(chunk);
+    this.afterInput();
+  }
+
+  /**
+   * The transport will deliver no more bytes (the peer's FIN, or the
+   * transport closed and its last buffered bytes were passed to receive()).
+   * Whatever is still being parsed or inflated is finished first; then the
+   * sink hears inputDrained(), after the writes queued by then.
+   */
+  endOfInput(): void {
+    this.inputEnded = true;
+    this.afterInput();
   }
 
   /**
    * terminate(): read nothing more (a Close still in the current chunk is not
-   * seen) and send nothing more; the transport is being destroyed.
+   * seen) and send nothing more; the transport is being destroyed. Writes
+   * still queued are discarded with an error.
    */
   abort(): void {
     if (this.readyState === ReadyState.CLOSED) return;
     this.aborted = true;
     this.parser.stop();
     this.readyState = ReadyState.CLOSING;
+    this.discardQueued();
+    this.afterInput();
   }
 
   /** The transport is fully closed; returns what the close event reports. */
@@ -140,12 +188,12 @@ export class Connection implements FrameHandler {
     if (this.closedInfo !== null) return this.closedInfo;
     this.readyState = ReadyState.CLOSED;
     this.parser.stop();
+    this.discardQueued();
     this.codec?.close();
-    this.sendQueue = null;
     if (this.failure !== null) {
       this.closedInfo = { code: this.failure.closeCode, reason: closeReasonFor(this.failure), wasClean: false };
     } else if (this.closeReceived) {
-      this.closedInfo = { code: this.receivedCode, reason: this.receivedReason, wasClean: this.closeSent };
+      this.closedInfo = { code: this.receivedCode, reason: this.receivedReason, wasClean: this.closeWritten };
     } else {
       this.closedInfo = { code: CloseCode.Abnormal, reason: '', wasClean: false };
     }
@@ -264,22 +312,54 @@ export class Connection implements FrameHandler {
     this.compressedFrameLength = 0;
     this.parser.pause();
     this.codec!.decompress(data, fin, this.maxPayload - this.message.length, (error, chunks) => {
-      if (this.parser.stopped) return;
-      if (error !== null) {
-        if (error.code === ErrorCode.MessageTooBig) this.tooBig();
-        else this.fail(ErrorCode.InvalidCompressedData, 'Invalid compressed data: the message could not be inflated', CloseCode.InvalidPayload);
-        return;
-      }
-      for (const chunk of chunks) {
-        if (!this.messageBinary && !this.utf8.feed(chunk)) {
-          this.invalidUtf8();
-          return;
-        }
-        this.message.push(chunk);
-      }
-      if (fin) this.finishMessage();
-      this.parser.resume();
+      if (!this.parser.stopped && this.takeInflated(error, chunks, fin)) this.parser.resume();
+      this.afterInput();
     });
+  }
+
+  /** Adds an inflated frame to the message; false when that failed the connection. */
+  private takeInflated(error: (Error & { code?: string }) | null, chunks: Buffer[], fin: boolean): boolean {
+    if (error !== null) {
+      if (error.code === ErrorCode.MessageTooBig) this.tooBig();
+      else this.fail(ErrorCode.InvalidCompressedData, 'Invalid compressed data: the message could not be inflated', CloseCode.InvalidPayload);
+      return false;
+    }
+    for (const chunk of chunks) {
+      if (!this.messageBinary && !this.utf8.feed(chunk)) {
+        this.invalidUtf8();
+        return false;
+      }
+      this.message.push(chunk);
+    }
+    if (fin) this.finishMessage();
+    return true;
+  }
+
+  /**
+   * After bytes went in or an inflation finished: hold the transport while
+   * parsing is paused (so TCP slows the peer down instead of our backlog
+   * growing), enforce the backlog bound, and tell the sink once all input
+   * after endOfInput() is processed.
+   */
+  private afterInput(): void {
+    const parser = this.parser;
+    if (!parser.stopped && parser.backlogBytes > this.maxUnparsedBytes) {
+      this.fail(
+        ErrorCode.BacklogFull,
+        `The peer sent more than ${this.maxUnparsedBytes} bytes while a message was being decompressed (maxUnparsedBytes)`,
+        CloseCode.PolicyViolation,
+      );
+    }
+    const hold = !parser.stopped && parser.isPaused;
+    if (hold !== this.inputHeld) {
+      this.inputHeld = hold;
+      this.sink.holdInput(hold);
+    }
+    if (!this.inputEnded || this.drainNoticed || !parser.idle) return;
+    this.drainNoticed = true;
+    const notice: QueuedWrite = { run: () => this.sink.inputDrained(), always: true };
+    if (this.sendQueue === null) notice.run();
+    else this.sendQueue.push(notice);
   }
 
   private finishMessage(): void {
@@ -378,20 +458,23 @@ export class Connection implements FrameHandler {
     if (compress) {
       const buffer = typeof data === 'string' ? Buffer.from(data) : data;
       this.queuedBytes += buffer.length;
-      this.enqueue(() => this.compressAndWrite(opcode, fin, !continuing, buffer, callback));
+      this.enqueue(() => this.compressAndWrite(opcode, fin, !continuing, buffer, callback), callback);
     } else if (this.sendQueue === null) {
       this.writeData(opcode, fin, data, callback);
     } else {
       this.queuedBytes += byteLength;
-      this.sendQueue.push(() => {
-        this.queuedBytes -= byteLength;
-        this.writeData(opcode, fin, data, callback);
+      this.sendQueue.push({
+        run: () => {
+          this.queuedBytes -= byteLength;
+          this.writeData(opcode, fin, data, callback);
+        },
+        callback,
       });
     }
     if (fin && this.afterFragmented !== null) {
       const waiting = this.afterFragmented;
       this.afterFragmented = null;
-      for (const write of waiting) this.enqueue(write);
+      for (const write of waiting) this.enqueue(write.run);
     }
     return true;
   }
@@ -408,7 +491,7 @@ export class Connection implements FrameHandler {
       this.role === 'server'
         ? () => this.sink.write(head, tail)
         : () => encodeFrame(this.sink, binary ? Opcode.Binary : Opcode.Text, true, false, payload, this.nextMask());
-    if (this.sendingFragmented) (this.afterFragmented ??= []).push(write);
+    if (this.sendingFragmented) (this.afterFragmented ??= []).push({ run: write });
     else this.enqueue(write);
     return true;
   }
@@ -432,11 +515,14 @@ export class Connection implements FrameHandler {
   }
 
   private control(opcode: number, data: Buffer, callback?: WriteCallback): boolean {
-    if (this.closeSent || this.readyState === ReadyState.CLOSED) return false;
+    if (this.closeSent || this.aborted || this.readyState === ReadyState.CLOSED) return false;
     this.enqueue(() => {
-      if (this.closeSent) return;
+      if (this.closeSent) {
+        if (callback !== undefined) this.sink.discardWrites([callback]);
+        return;
+      }
       encodeFrame(this.sink, opcode, true, false, data, this.nextMask(), callback);
-    });
+    }, callback);
     return true;
   }
 
@@ -450,7 +536,9 @@ export class Connection implements FrameHandler {
         payload.writeUInt16BE(code, 0);
         reason.copy(payload, 2);
       }
-      encodeFrame(this.sink, Opcode.Close, true, false, payload, this.nextMask());
+      encodeFrame(this.sink, Opcode.Close, true, false, payload, this.nextMask(), (error) => {
+        if (!error) this.closeWritten = true;
+      });
       if (this.closeReceived || (this.failure !== null && this.role === 'server')) this.afterCloseExchanged();
       else this.sink.armCloseTimer();
     });
@@ -469,10 +557,13 @@ export class Connection implements FrameHandler {
   }
 
   private compressAndWrite(opcode: number, fin: boolean, first: boolean, data: Buffer, callback?: WriteCallback): void {
-    const queue: Array<() => void> = [];
+    const queue: QueuedWrite[] = [];
     this.sendQueue = queue;
+    this.compressingCallback = callback ?? null;
     this.codec!.compress(data, fin, (error, result) => {
-      if (this.readyState === ReadyState.CLOSED) return;
+      // Discarded meanwhile (terminate, transport closed): the callback was settled then.
+      if (this.sendQueue !== queue) return;
+      this.compressingCallback = null;
       this.queuedBytes -= data.length;
       if (error !== null) {
         callback?.(error);
@@ -485,21 +576,47 @@ export class Connection implements FrameHandler {
     });
   }
 
-  private enqueue(operation: () => void): void {
-    if (this.aborted) return;
+  private enqueue(operation: () => void, callback?: WriteCallback): void {
+    if (this.aborted) {
+      if (callback !== undefined) this.sink.discardWrites([callback]);
+      return;
+    }
     if (this.sendQueue === null) operation();
-    else this.sendQueue.push(operation);
+    else this.sendQueue.push({ run: operation, callback });
   }
 
   /** Run operations that waited for a compression, stopping if one starts another. */
-  private runQueued(queue: Array<() => void>): void {
+  private runQueued(queue: QueuedWrite[]): void {
     for (let i = 0; i < queue.length; i++) {
       if (this.sendQueue !== null) {
         for (let j = i; j < queue.length; j++) this.sendQueue.push(queue[j]);
         return;
       }
-      queue[i]();
+      queue[i].run();
     }
+  }
+
+  /**
+   * Drop every write still waiting (the one being compressed included) and
+   * settle their callbacks with an error; notices that must run still run.
+   */
+  private discardQueued(): void {
+    const queue = this.sendQueue;
+    const callbacks: WriteCallback[] = [];
+    if (this.compressingCallback !== null) callbacks.push(this.compressingCallback);
+    this.compressingCallback = null;
+    this.sendQueue = null;
+    this.queuedBytes = 0;
+    const notices: QueuedWrite[] = [];
+    if (queue !== null) {
+      for (const entry of queue) {
+        if (entry.always) notices.push(entry);
+        else if (entry.callback !== undefined) callbacks.push(entry.callback);
+      }
+    }
+    this.afterFragmented = null;
+    if (callbacks.length > 0) this.sink.discardWrites(callbacks);
+    for (const notice of notices) notice.run();
   }
 
   private nextMask(): Uint8Array | null {

@@ -42,4 +42,7 @@ export const ErrorCode = {
   ClosedAbnormally: 'WS_ERR_CLOSED_ABNORMALLY',
   BufferOverflow: 'WS_ERR_SEND_BUFFER_FULL',
   FragmentBudget: 'WS_ERR_FRAGMENT_BUDGET',
+  /** `http2: true`, but the server did not agree to HTTP/2 (ALPN) or did not enable extended CONNECT (RFC 8441). */
+  Http2Unavailable: 'WS_ERR_HTTP2_UNAVAILABLE',
+  BacklogFull: 'WS_ERR_BACKLOG_FULL',
 } as const;

@@ -33,6 +33,7 @@ export class FrameParser {
   private parsing = false;
   /** Chunks held while paused or re-entered; null (no array) until needed. */
   private backlog: Buffer[] | null = null;
+  private backlogLength = 0;
 
   private stage = Stage.Header;
   /** Header bytes collected so far when a header straddles chunks (allocated on first need). */
@@ -49,15 +50,24 @@ export class FrameParser {
 
   /** Bytes received but not parsed yet (held while paused). */
   get backlogBytes(): number {
-    let total = 0;
-    if (this.backlog !== null) for (const b of this.backlog) total += b.length;
-    return total;
+    return this.backlogLength;
+  }
+
+  /** True while a handler has paused parsing (a message is inflating). */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Every byte pushed so far has been parsed (or the parser is stopped). */
+  get idle(): boolean {
+    return this.stopped || (!this.paused && !this.parsing && this.backlogLength === 0);
   }
 
   push(chunk: Buffer): void {
     if (this.stopped) return;
     if (this.paused || this.parsing) {
       (this.backlog ??= []).push(chunk);
+      this.backlogLength += chunk.length;
       return;
     }
     this.parsing = true;
@@ -94,13 +104,16 @@ export class FrameParser {
     const backlog = this.backlog;
     if (backlog === null) return;
     while (!this.paused && !this.stopped && backlog.length > 0) {
-      this.parse(backlog.shift()!);
+      const chunk = backlog.shift()!;
+      this.backlogLength -= chunk.length;
+      this.parse(chunk);
     }
   }
 
   stop(): void {
     this.stopped = true;
     this.backlog = null;
+    this.backlogLength = 0;
   }
 
   private parse(chunk: Buffer): void {
@@ -109,7 +122,10 @@ export class FrameParser {
     while (pos < length || (this.stage === Stage.Payload && this.remaining === 0)) {
       if (this.stopped) return;
       if (this.paused) {
-        if (pos < length) (this.backlog ??= []).unshift(chunk.subarray(pos));
+        if (pos < length) {
+          (this.backlog ??= []).unshift(chunk.subarray(pos));
+          this.backlogLength += length - pos;
+        }
         return;
       }
       if (this.stage === Stage.Header) {

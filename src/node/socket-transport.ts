@@ -29,6 +29,8 @@ export interface TransportOptions {
   maxBufferedAmount?: number;
   /** At the cap: 'close' (1008, default) or 'wait' (stop reading until drained). */
   bufferFullPolicy?: BufferFullPolicy;
+  /** Received bytes that may wait unparsed while a message inflates (default 1 MiB). */
+  maxUnparsedBytes?: number;
 }
 
 /**
@@ -43,10 +45,18 @@ export class SocketTransport implements ConnectionSink {
   private pongTimer: NodeJS.Timeout | null = null;
   private ended = false;
   private closed = false;
+  /** The core has processed every byte received (after the end of input). */
+  private inputDone = false;
+  private reported = false;
   private turnStarted = false;
   private corked = false;
-  private discardedWrites = false;
   private pausedByUser = false;
+  /** The core is inflating a message: reading waits so the peer feels TCP backpressure. */
+  private heldByCore = false;
+  private reading = true;
+  /** Bytes handed to the socket so far, and how many of them are known to be in the OS. */
+  private writtenBytes = 0;
+  private flushedBytes = 0;
   private readonly limit: OutgoingLimit;
 
   constructor(
@@ -60,6 +70,7 @@ export class SocketTransport implements ConnectionSink {
       maxPayload: options.maxPayload,
       codec: options.codec,
       compressThreshold: options.compressThreshold,
+      maxUnparsedBytes: options.maxUnparsedBytes,
     });
     this.limit = new OutgoingLimit(
       options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT,
@@ -69,6 +80,9 @@ export class SocketTransport implements ConnectionSink {
     const netSocket = socket as Duplex & { setNoDelay?: (on: boolean) => void; setTimeout?: (ms: number) => void };
     netSocket.setNoDelay?.(true);
     netSocket.setTimeout?.(0);
+    // The peer's FIN must not end our side before the Close we may still owe
+    // it (behind an inflation or a compression) has been written: we end it.
+    socket.allowHalfOpen = true;
     // Bytes that came with the upgrade are replayed through the socket, so
     // they arrive after the caller has attached its listeners.
     if (head !== null && head.length > 0) socket.unshift(head);
@@ -95,21 +109,28 @@ export class SocketTransport implements ConnectionSink {
   }
 
   private destroySocket(): void {
-    // Node 20 completes the callbacks of writes a destroy() discards without
-    // an error; remember that bytes were discarded so they report one.
-    if (this.socket.writableLength > 0) this.discardedWrites = true;
+    this.noteFlushed();
     this.socket.destroy();
   }
 
   /** Stop reading at the user's request (pause(), a full async iterator). */
   pauseReading(): void {
     this.pausedByUser = true;
-    this.socket.pause();
+    this.syncReading();
   }
 
   resumeReading(): void {
     this.pausedByUser = false;
-    if (!this.limit.holdingReads) this.socket.resume();
+    this.syncReading();
+  }
+
+  /** Read while nobody holds reads: the user, the outgoing limit, the core. */
+  private syncReading(): void {
+    const read = !this.pausedByUser && !this.limit.holdingReads && !this.heldByCore;
+    if (read === this.reading) return;
+    this.reading = read;
+    if (read) this.socket.resume();
+    else this.socket.pause();
   }
 
   // ---- OutgoingLimitHooks ---------------------------------------------------
@@ -121,12 +142,12 @@ export class SocketTransport implements ConnectionSink {
 
   /** @internal The write buffer is over the cap under the 'wait' policy. */
   holdReads(): void {
-    this.socket.pause();
+    this.syncReading();
   }
 
   /** @internal */
   releaseReads(): void {
-    if (!this.pausedByUser) this.socket.resume();
+    this.syncReading();
   }
 
   // ---- ConnectionSink -------------------------------------------------------
@@ -137,7 +158,8 @@ export class SocketTransport implements ConnectionSink {
       if (callback) process.nextTick(callback, notWritable());
       return;
     }
-    const done = callback === undefined ? undefined : (error?: Error | null) => callback(error ?? (this.discardedWrites ? notWritable() : undefined));
+    this.writtenBytes += head.length + (tail === null ? 0 : tail.length);
+    const done = callback === undefined ? undefined : this.settleWrite(this.writtenBytes, callback);
     // The first write of a turn goes out at once (no added latency; a header
     // and its payload together in one writev); the writes after it in the
     // same turn are corked and leave in one writev at the end of the turn, so
@@ -162,7 +184,32 @@ export class SocketTransport implements ConnectionSink {
       if (tail !== null) socket.write(head);
       socket.write(tail ?? head, done);
     }
+    this.noteFlushed();
     this.limit.afterWrite(socket.writableLength, head.length + (tail === null ? 0 : tail.length));
+  }
+
+  /**
+   * A write's callback succeeds only if its bytes reached the OS. Node
+   * completes the callback of a write cut short by destroy() without an
+   * error, so a write that ends past the bytes known to be flushed when the
+   * socket was destroyed reports one.
+   */
+  private settleWrite(end: number, callback: WriteCallback): (error?: Error | null) => void {
+    return (error) => {
+      if (error) {
+        callback(notWritable(error));
+      } else if (!this.socket.destroyed) {
+        if (end > this.flushedBytes) this.flushedBytes = end;
+        callback();
+      } else {
+        callback(end <= this.flushedBytes ? undefined : notWritable());
+      }
+    };
+  }
+
+  /** Everything handed to the socket is in the OS once its buffer is empty. */
+  private noteFlushed(): void {
+    if (this.socket.writableLength === 0 && !this.corked) this.flushedBytes = this.writtenBytes;
   }
 
   /** @internal */
@@ -171,15 +218,30 @@ export class SocketTransport implements ConnectionSink {
     if (this.corked) {
       this.corked = false;
       this.socket.uncork();
+      this.noteFlushed();
     }
   }
 
+  // Listeners run user code. An exception there must not unwind the frame
+  // parser (the rest of the chunk would be lost and the next frame read from
+  // the middle of one): it is rethrown on the next tick, where it reaches
+  // 'uncaughtException' like any listener error, and the connection goes on
+  // with the next frame.
+
   onMessage(data: Buffer, isBinary: boolean): void {
-    this.listener.onMessage(data, isBinary);
+    try {
+      this.listener.onMessage(data, isBinary);
+    } catch (error) {
+      rethrowLater(error);
+    }
   }
 
   onPing(data: Buffer): void {
-    this.listener.onPing(data);
+    try {
+      this.listener.onPing(data);
+    } catch (error) {
+      rethrowLater(error);
+    }
   }
 
   onPong(data: Buffer): void {
@@ -187,16 +249,50 @@ export class SocketTransport implements ConnectionSink {
       clearTimeout(this.pongTimer);
       this.pongTimer = null;
     }
-    this.listener.onPong(data);
+    try {
+      this.listener.onPong(data);
+    } catch (error) {
+      rethrowLater(error);
+    }
   }
 
   onCloseFrame(): void {
     this.stopHeartbeat();
-    this.listener.onCloseFrame();
+    try {
+      this.listener.onCloseFrame();
+    } catch (error) {
+      rethrowLater(error);
+    }
   }
 
   onFailure(error: WebSocketError): void {
-    this.listener.onFailure(error);
+    try {
+      this.listener.onFailure(error);
+    } catch (thrown) {
+      rethrowLater(thrown);
+    }
+  }
+
+  inputDrained(): void {
+    this.inputDone = true;
+    if (this.closed) {
+      this.report();
+    } else if (!this.ended) {
+      // The peer ended its side without completing the closing handshake
+      // (or after it, on the client): end ours and bound the wait for close.
+      this.ended = true;
+      this.socket.end();
+      this.armCloseTimer();
+    }
+  }
+
+  holdInput(hold: boolean): void {
+    this.heldByCore = hold;
+    if (!this.closed) this.syncReading();
+  }
+
+  discardWrites(callbacks: WriteCallback[]): void {
+    for (const callback of callbacks) process.nextTick(callback, notWritable());
   }
 
   endTransport(): void {
@@ -220,21 +316,34 @@ export class SocketTransport implements ConnectionSink {
 
   // ---- socket events --------------------------------------------------------
 
-  /** The peer sent FIN: end our side too (after anything still queued). @internal */
+  /**
+   * The peer sent FIN. Everything it sent before is processed first (a
+   * message may still be inflating, a Close may wait behind it); then our
+   * side ends, after anything still queued (inputDrained).
+   * @internal
+   */
   handleEnd(): void {
-    if (!this.ended) {
-      this.ended = true;
-      this.socket.end();
-    }
+    this.connection.endOfInput();
   }
 
   /** @internal */
   handleDrain(): void {
+    this.noteFlushed();
     this.limit.onDrain(this.socket.writableLength);
     this.listener.onDrain();
   }
 
-  /** @internal */
+  /** The socket errored: what was written so far is known before Node discards the rest. @internal */
+  handleError(): void {
+    this.noteFlushed();
+  }
+
+  /**
+   * The socket is closed. Bytes it had already received but that were never
+   * read (reading was paused) are processed now, and the close is reported
+   * once the core has finished with all of them.
+   * @internal
+   */
   handleClose(): void {
     if (this.closed) return;
     this.closed = true;
@@ -243,7 +352,24 @@ export class SocketTransport implements ConnectionSink {
     this.closeTimer = null;
     this.stopHeartbeat();
     this.socket.removeListener('data', onSocketData);
-    this.listener.onClose(this.connection.transportClosed());
+    if (this.inputDone) {
+      this.report();
+      return;
+    }
+    let chunk: Buffer | null;
+    while ((chunk = this.socket.read() as Buffer | null) !== null) this.connection.receive(chunk);
+    this.connection.endOfInput();
+  }
+
+  private report(): void {
+    if (this.reported) return;
+    this.reported = true;
+    const info = this.connection.transportClosed();
+    try {
+      this.listener.onClose(info);
+    } catch (error) {
+      rethrowLater(error);
+    }
   }
 
   // ---- heartbeat ------------------------------------------------------------
@@ -286,6 +412,7 @@ function onSocketClose(this: Duplex): void {
 
 function onSocketError(this: Duplex): void {
   // 'close' follows; the close event reports 1006 unless a Close was exchanged.
+  (this as TaggedSocket)[kTransport].handleError();
   this.destroy();
 }
 
@@ -293,10 +420,19 @@ function onSocketDrain(this: Duplex): void {
   (this as TaggedSocket)[kTransport].handleDrain();
 }
 
+function rethrowLater(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
+}
+
 function uncork(transport: SocketTransport): void {
   transport.flushCorked();
 }
 
-function notWritable(): Error {
-  return Object.assign(new Error('The connection is closing: data can no longer be written'), { code: 'WS_ERR_NOT_OPEN' });
+function notWritable(cause?: Error): Error {
+  return Object.assign(
+    new Error('The connection closed before this data was written: it never reached the peer', cause === undefined ? undefined : { cause }),
+    { code: 'WS_ERR_NOT_OPEN' },
+  );
 }

@@ -46,6 +46,9 @@ export function harness(role, maxPayload = 1 << 20) {
     onFailure: (e) => out.failures.push(e),
     endTransport: () => (out.ended = true),
     armCloseTimer: () => (out.timer = true),
+    inputDrained: () => (out.drained = true),
+    holdInput: () => {},
+    discardWrites: (callbacks) => callbacks.forEach((cb) => cb(new Error('discarded'))),
   };
   const connection = new Connection(sink, { role, maxPayload });
   return { connection, out };
@@ -292,6 +295,9 @@ export const deflatedSequences = {
       },
       endTransport: () => {},
       armCloseTimer: () => {},
+      inputDrained: () => {},
+      holdInput: () => {},
+      discardWrites: () => {},
     };
     const connection = new Connection(sink, { role: 'server', maxPayload: 1 << 20, codec });
     const frames = [];
@@ -336,3 +342,88 @@ export const deflatedSequences = {
 };
 
 PROPERTIES.push(deflatedSequences);
+
+/**
+ * Feeds `chunks` to a fresh server Connection with a real deflate codec,
+ * then the end of input; resolves with every event it reported, in order,
+ * once it says all input is drained, and the close it reports after that.
+ */
+async function eventsUntilDrained(chunks) {
+  const events = [];
+  let drained;
+  const done = new Promise((resolve) => (drained = resolve));
+  const sink = {
+    write: (_h, _t, cb) => cb?.(),
+    onMessage: (data, isBinary) => events.push(`message:${isBinary ? 'b' : 't'}:${Buffer.from(data).toString('hex')}`),
+    onPing: (d) => events.push(`ping:${Buffer.from(d).toString('hex')}`),
+    onPong: (d) => events.push(`pong:${Buffer.from(d).toString('hex')}`),
+    onCloseFrame: (code, reason) => events.push(`close-frame:${code}:${reason}`),
+    onFailure: (e) => events.push(`failure:${e.code}`),
+    endTransport: () => events.push('end'),
+    armCloseTimer: () => {},
+    inputDrained: () => drained(),
+    holdInput: () => {},
+    discardWrites: () => {},
+  };
+  const connection = new Connection(sink, { role: 'server', maxPayload: 1 << 20, codec: new DeflateCodec(CODEC_CONFIG) });
+  for (const c of chunks) connection.receive(c);
+  connection.endOfInput();
+  let timer;
+  try {
+    await Promise.race([done, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('input never drained')), 5000)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+  const info = connection.transportClosed();
+  events.push(`closed:${info.code}:${info.reason}:${info.wasClean}`);
+  return events;
+}
+
+export const closeThenEof = {
+  name: 'a stream ending with a Close frame and EOF reports the same events however it is split',
+  async: true,
+  arbitrary: fc.record({
+    plans: fc.array(
+      fc.record({ compressed: fc.boolean(), message, cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 3 }), ping: fc.option(controlPayload) }),
+      { maxLength: 5 },
+    ),
+    close: fc.option(fc.record({ code: fc.constantFrom(1000, 1001, 3000, 4999), reason: fc.string({ maxLength: 20 }) })),
+    trailing: fc.boolean(),
+    chunkCuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }),
+  }),
+  async predicate({ plans, close, trailing, chunkCuts }) {
+    const key = [1, 2, 3, 4];
+    const frames = [];
+    for (const { compressed, message: m, cuts, ping } of plans) {
+      const raw = m.binary ? Buffer.from(m.bytes) : Buffer.from(m.text);
+      const parts = chunk(compressed ? deflateMessage(raw) : raw, cuts);
+      if (parts.length === 0) parts.push(Buffer.alloc(0));
+      parts.forEach((part, i) => {
+        if (i === 1 && ping) frames.push(encodeFrame({ fin: true, opcode: OPC.ping, payload: Buffer.from(ping), maskKey: key }));
+        const opcode = i === 0 ? (m.binary ? OPC.binary : OPC.text) : OPC.cont;
+        frames.push(encodeFrame({ fin: i === parts.length - 1, rsv: i === 0 && compressed ? 4 : 0, opcode, payload: part, maskKey: key }));
+      });
+    }
+    let body = Buffer.alloc(0);
+    if (close) {
+      const reason = Buffer.from(close.reason).subarray(0, 100);
+      body = Buffer.alloc(2 + reason.length);
+      body.writeUInt16BE(close.code);
+      reason.copy(body, 2);
+    }
+    frames.push(encodeFrame({ fin: true, opcode: OPC.close, payload: body, maskKey: key }));
+    // Bytes after the Close are never read.
+    if (trailing) frames.push(encodeFrame({ fin: true, opcode: OPC.text, payload: Buffer.from('after'), maskKey: key }));
+    const stream = Buffer.concat(frames);
+    const whole = await eventsUntilDrained([Buffer.from(stream)]);
+    const split = await eventsUntilDrained(chunk(stream, chunkCuts));
+    if (JSON.stringify(whole) !== JSON.stringify(split)) throw new Error(`events differ:\n${whole.join(' ')}\n${split.join(' ')}`);
+    const messages = whole.filter((e) => e.startsWith('message:')).length;
+    if (messages !== plans.length) throw new Error(`${messages} messages delivered, expected ${plans.length}`);
+    const expectedClose = close ? `closed:${close.code}:` : 'closed:1005::true';
+    if (!whole.at(-1).startsWith(expectedClose) || !whole.at(-1).endsWith(':true')) throw new Error(`close reported as ${whole.at(-1)}`);
+    return true;
+  },
+};
+
+PROPERTIES.push(closeThenEof);

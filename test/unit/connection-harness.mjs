@@ -34,6 +34,16 @@ export function makeConnection(role, options = {}) {
     armCloseTimer() {
       log.push('timer');
     },
+    inputDrained() {
+      log.push('drained');
+    },
+    holdInput(hold) {
+      log.push(hold ? 'hold' : 'release');
+    },
+    discardWrites(callbacks) {
+      log.push(`discarded:${callbacks.length}`);
+      for (const cb of callbacks) cb(new Error('discarded'));
+    },
   };
   const connection = new Connection(sink, { role, maxPayload: 1024 * 1024, ...options });
   return { connection, log, messages, written, frames: () => decodeFrames(written) };
