@@ -1,11 +1,22 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
+import type http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { PerMessageDeflateOptions } from '../core/extensions/permessage-deflate.js';
-import { acceptKeyFor, checkUpgradeRequest } from '../core/handshake.js';
+import { checkUpgradeRequest } from '../core/handshake.js';
+import { checkConnectRequest } from '../core/handshake-h2.js';
 import { negotiateServerExtensions, validateServerExtensionOptions } from '../node/extensions.js';
-import { refuseUpgrade, switchingProtocols } from '../node/http-response.js';
+import { Http1Answer, type HandshakeAnswer } from '../node/handshake-answer.js';
+import { refuseUpgrade } from '../node/http-response.js';
+import {
+  enableExtendedConnect,
+  Http2Answer,
+  http2UpgradeRequest,
+  isHttp2Server,
+  routeWebSocketStreams,
+  type Http2UpgradeRequest,
+} from '../node/http2-server-upgrade.js';
 import { validateOutgoingLimitOptions, type BufferFullPolicy } from '../node/outgoing-limit.js';
 import {
   DEFAULT_CLOSE_TIMEOUT,
@@ -34,7 +45,11 @@ export interface WebSocketServerOptions {
   port?: number;
   host?: string;
   backlog?: number;
-  server?: http.Server | import('node:https').Server;
+  /**
+   * An HTTP/1.1 server (upgrades), or an `http2` server: extended CONNECT
+   * (RFC 8441) on HTTP/2, and upgrades too when it allows HTTP/1.1.
+   */
+  server?: http.Server | import('node:https').Server | http2.Http2Server | http2.Http2SecureServer;
   noServer?: boolean;
   /** Only upgrade requests for this path are accepted (others get 404). */
   path?: string;
@@ -145,21 +160,55 @@ export class WebSocketServer extends EventEmitter {
     }
     const checked = checkUpgradeRequest(request.method, request.headers);
     if (!checked.ok) return refuseUpgrade(socket, checked.status, checked.message, checked.headers);
-    if (!this.shouldHandle(request)) return refuseUpgrade(socket, 404, `No WebSocket endpoint at ${request.url ?? ''}`);
+    const answer = new Http1Answer(socket, head, checked.key, onHandshakeSocketError);
+    this.admit(request, checked.protocols, checked.extensions, answer, callback);
+  }
+
+  /**
+   * The `noServer` form for HTTP/2: complete (or refuse) a WebSocket opened
+   * by an extended CONNECT (RFC 8441) on `stream`, as received in an
+   * `http2` server's 'stream' event. A refusal is an HTTP/2 response.
+   */
+  handleStream(
+    stream: http2.ServerHttp2Stream,
+    headers: http2.IncomingHttpHeaders,
+    callback: (ws: WebSocket, request: Http2UpgradeRequest) => void,
+    rawHeaders?: string[],
+  ): void {
+    const answer = new Http2Answer(stream, this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
+    if (this.state !== 'running') return answer.refuse(503, 'The server is shutting down');
+    const maxHeaderCount = this.options.maxHeaderCount ?? DEFAULT_MAX_HEADER_COUNT;
+    const fieldCount = rawHeaders !== undefined ? rawHeaders.length / 2 : Object.keys(headers).length;
+    if (fieldCount > maxHeaderCount) return answer.refuse(431, `Too many header fields: the limit is ${maxHeaderCount}`);
+    const checked = checkConnectRequest(headers);
+    if (!checked.ok) return answer.refuse(checked.status, checked.message, checked.headers);
+    const request = http2UpgradeRequest(stream, headers, rawHeaders);
+    this.admit(request as unknown as http.IncomingMessage, checked.protocols, checked.extensions, answer, callback as unknown as (ws: WebSocket, request: http.IncomingMessage) => void);
+  }
+
+  /** The checks both HTTP versions share: path, connection cap, origin, verifyClient. */
+  private admit(
+    request: http.IncomingMessage,
+    offered: string[],
+    extensionOffers: string | undefined,
+    answer: HandshakeAnswer,
+    callback: (ws: WebSocket, request: http.IncomingMessage) => void,
+  ): void {
+    if (!this.shouldHandle(request)) return answer.refuse(404, `No WebSocket endpoint at ${request.url ?? ''}`);
     if (this.options.maxConnections !== undefined && this.openConnections >= this.options.maxConnections) {
-      return refuseUpgrade(socket, 503, 'Too many open connections: try again later', { 'Retry-After': '5' });
+      return answer.refuse(503, 'Too many open connections: try again later', { 'Retry-After': '5' });
     }
     const origin = (request.headers.origin ?? request.headers['sec-websocket-origin']) as string | undefined;
     if (this.options.allowedOrigins !== undefined && (origin === undefined || !this.options.allowedOrigins.includes(origin))) {
-      return refuseUpgrade(socket, 403, `Origin ${origin ?? '(none)'} is not allowed`);
+      return answer.refuse(403, `Origin ${origin ?? '(none)'} is not allowed`);
     }
 
-    const proceed = () => this.completeUpgrade(checked.key, checked.protocols, checked.extensions, request, socket, head, callback);
+    const proceed = () => this.completeUpgrade(offered, extensionOffers, request, answer, callback);
     const verify = this.options.verifyClient;
     if (verify === undefined) return proceed();
     const info: VerifyClientInfo = {
       origin,
-      secure: Boolean((request.socket as { encrypted?: boolean }).encrypted),
+      secure: Boolean((request.socket as { encrypted?: boolean } | undefined)?.encrypted),
       req: request,
     };
     if (verify.length >= 2) {
@@ -167,13 +216,13 @@ export class WebSocketServer extends EventEmitter {
         info,
         (accepted, code = 401, message, headers) => {
           if (accepted) proceed();
-          else refuseUpgrade(socket, code, message ?? http.STATUS_CODES[code] ?? 'Refused', headers);
+          else answer.refuse(code, message ?? http.STATUS_CODES[code] ?? 'Refused', headers);
         },
       );
     } else if ((verify as (i: VerifyClientInfo) => boolean)(info)) {
       proceed();
     } else {
-      refuseUpgrade(socket, 403, 'The server refused this client (verifyClient)');
+      answer.refuse(403, 'The server refused this client (verifyClient)');
     }
   }
 
@@ -240,24 +289,31 @@ export class WebSocketServer extends EventEmitter {
     server.on('listening', onListening);
     server.on('error', onError);
     server.on('upgrade', onUpgrade);
+    // An http2 server: WebSockets also arrive as extended CONNECT streams.
+    let unrouteStreams: (() => void) | null = null;
+    if (isHttp2Server(server)) {
+      enableExtendedConnect(server);
+      unrouteStreams = routeWebSocketStreams(server, (stream, headers, rawHeaders) => {
+        this.handleStream(stream, headers, (ws, request) => this.emit('connection', ws, request), rawHeaders);
+      });
+    }
     this.removeServerListeners = () => {
       server.removeListener('listening', onListening);
       server.removeListener('error', onError);
       server.removeListener('upgrade', onUpgrade);
+      unrouteStreams?.();
     };
   }
 
   private completeUpgrade(
-    key: string,
     offered: string[],
     extensionOffers: string | undefined,
     request: http.IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
+    answer: HandshakeAnswer,
     callback: (ws: WebSocket, request: http.IncomingMessage) => void,
   ): void {
-    if (!socket.readable || !socket.writable || socket.destroyed) {
-      socket.destroy();
+    if (!answer.isOpen()) {
+      answer.destroy();
       return;
     }
     const maxPayload = this.options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
@@ -266,20 +322,19 @@ export class WebSocketServer extends EventEmitter {
       const chosen = this.options.handleProtocols ? this.options.handleProtocols(new Set(offered), request) : offered[0];
       if (chosen !== false && chosen !== undefined && chosen !== '') {
         if (!offered.includes(chosen)) {
-          return refuseUpgrade(socket, 500, 'handleProtocols returned a subprotocol the client did not offer');
+          return answer.refuse(500, 'handleProtocols returned a subprotocol the client did not offer');
         }
         protocol = chosen;
       }
     }
     const extensions = negotiateServerExtensions(extensionOffers, this.options.perMessageDeflate, maxPayload);
-    if ('error' in extensions) return refuseUpgrade(socket, 400, extensions.error);
+    if ('error' in extensions) return answer.refuse(400, extensions.error);
 
     const headers: string[] = [];
     if (protocol !== '') headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
     if (extensions.header !== '') headers.push(`Sec-WebSocket-Extensions: ${extensions.header}`);
     this.emit('headers', headers, request);
-    socket.write(switchingProtocols(acceptKeyFor(key), headers));
-    socket.removeListener('error', onHandshakeSocketError);
+    const { socket, head } = answer.accept(headers);
 
     const ws = new WebSocket(null);
     ws[kTopics] = this.topics;

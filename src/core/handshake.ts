@@ -97,7 +97,7 @@ export interface RefusedRequest {
   headers?: Record<string, string>;
 }
 
-function single(headers: Headers, name: string): string | undefined {
+export function single(headers: Headers, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }
@@ -117,6 +117,23 @@ export function checkUpgradeRequest(method: string | undefined, headers: Headers
   if (key === undefined || !isValidKey(key.trim())) {
     return { ok: false, status: 400, message: 'Missing or invalid Sec-WebSocket-Key header: expected the base64 form of 16 bytes' };
   }
+  const common = checkCommonRequestHeaders(headers);
+  if (!common.ok) return common;
+  return { ok: true, key: key.trim(), protocols: common.protocols, extensions: common.extensions };
+}
+
+export interface CommonRequestHeaders {
+  ok: true;
+  protocols: string[];
+  extensions: string | undefined;
+}
+
+/**
+ * The request checks every HTTP version shares (RFC 6455 §4.2.1 items 6, 8
+ * and 9, kept by RFC 8441 §5): version 13, a well-formed subprotocol list,
+ * the extension offers passed on for negotiation.
+ */
+export function checkCommonRequestHeaders(headers: Headers): CommonRequestHeaders | RefusedRequest {
   const version = single(headers, 'sec-websocket-version');
   if (version === undefined) {
     return { ok: false, status: 400, message: 'Missing Sec-WebSocket-Version header', headers: { 'Sec-WebSocket-Version': '13' } };
@@ -133,7 +150,7 @@ export function checkUpgradeRequest(method: string | undefined, headers: Headers
     }
     protocols = parsed;
   }
-  return { ok: true, key: key.trim(), protocols, extensions: single(headers, 'sec-websocket-extensions') };
+  return { ok: true, protocols, extensions: single(headers, 'sec-websocket-extensions') };
 }
 
 export interface ResponseCheck {
@@ -151,6 +168,14 @@ export function checkUpgradeResponse(headers: Headers, key: string, offeredProto
   const accept = single(headers, 'sec-websocket-accept');
   if (accept === undefined) return 'Missing Sec-WebSocket-Accept header in the server response';
   if (accept.trim() !== acceptKeyFor(key)) return 'Invalid Sec-WebSocket-Accept header: it does not match the key we sent';
+  return checkChosenProtocol(headers, offeredProtocols);
+}
+
+/**
+ * Client side, every HTTP version: the subprotocol the server chose must be
+ * one we offered; the extensions header is passed on for negotiation.
+ */
+export function checkChosenProtocol(headers: Headers, offeredProtocols: readonly string[]): ResponseCheck | string {
   const protocol = single(headers, 'sec-websocket-protocol');
   if (protocol !== undefined) {
     const chosen = protocol.trim();

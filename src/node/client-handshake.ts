@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { ErrorCode, WebSocketError } from '../core/errors.js';
 import { checkUpgradeResponse, generateKey } from '../core/handshake.js';
 import { offerClientExtensions, type NegotiatedExtensions } from './extensions.js';
+import { startHttp2Handshake } from './http2-client.js';
 
 export interface ClientHandshakeOptions extends tls.ConnectionOptions {
   headers?: Record<string, string>;
@@ -18,6 +19,14 @@ export interface ClientHandshakeOptions extends tls.ConnectionOptions {
   proxy?: string | URL;
   perMessageDeflate?: unknown;
   maxPayload: number;
+  /**
+   * WebSocket over HTTP/2 (RFC 8441): false (default) speaks HTTP/1.1; true
+   * requires HTTP/2 with extended CONNECT; 'auto' uses it when the server
+   * offers it and falls back to HTTP/1.1. See docs/http2.md.
+   */
+  http2?: boolean | 'auto';
+  /** How long the shared HTTP/2 session stays open after its last WebSocket closed (ms, default 1000). */
+  http2IdleTimeout?: number;
 }
 
 export interface HandshakeSuccess {
@@ -52,6 +61,10 @@ export function startClientHandshake(
   options: ClientHandshakeOptions,
   hooks: ClientHandshakeHooks,
 ): () => void {
+  // wss: only for 'auto': h2c is prior knowledge, which an HTTP/1.1-only server cannot answer.
+  if (options.http2 === true || (options.http2 === 'auto' && firstUrl.protocol === 'wss:')) {
+    return startHttp2Handshake(firstUrl, protocols, options, hooks, () => startClientHandshake(firstUrl, protocols, { ...options, http2: false }, hooks));
+  }
   const proxyUrl = options.proxy === undefined || options.proxy === null ? null : parseProxyUrl(options.proxy);
   let request: http.ClientRequest | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -97,7 +110,7 @@ export function startClientHandshake(
 
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = url.port !== '' ? Number(url.port) : secure ? 443 : 80;
-    const { headers: _h, origin: _o, handshakeTimeout: _t, followRedirects: _f, maxRedirects: _m, proxy, perMessageDeflate: _p, maxPayload: _x, agent, ...tlsOptions } = options;
+    const { headers: _h, origin: _o, handshakeTimeout: _t, followRedirects: _f, maxRedirects: _m, proxy, perMessageDeflate: _p, maxPayload: _x, agent, http2: _2, http2IdleTimeout: _i, ...tlsOptions } = options;
     const requestOptions: https.RequestOptions = {
       ...tlsOptions,
       host,
