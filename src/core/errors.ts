@@ -42,6 +42,9 @@ export const ErrorCode = {
   ClosedAbnormally: 'WS_ERR_CLOSED_ABNORMALLY',
   BufferOverflow: 'WS_ERR_SEND_BUFFER_FULL',
   FragmentBudget: 'WS_ERR_FRAGMENT_BUDGET',
+  SendQueueFull: 'WS_ERR_SEND_QUEUE_FULL',
+  ReconnectGaveUp: 'WS_ERR_RECONNECT_GAVE_UP',
+  ClosedBeforeSent: 'WS_ERR_CLOSED_BEFORE_SENT',
   /** `http2: true`, but the server did not agree to HTTP/2 (ALPN) or did not enable extended CONNECT (RFC 8441). */
   Http2Unavailable: 'WS_ERR_HTTP2_UNAVAILABLE',
   BacklogFull: 'WS_ERR_BACKLOG_FULL',
