@@ -1,4 +1,5 @@
-// Builds the ESM output (with declarations) and the CommonJS output into dist/.
+// Builds the ESM output (with declarations), the CommonJS output and the browser
+// entry (ESM, lib dom, no Node types: dist/browser) into dist/.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,7 +12,7 @@ const tsc = require.resolve('typescript/bin/tsc');
 if (process.argv.includes('--clean')) rmSync('dist', { recursive: true, force: true });
 
 let failed = false;
-for (const project of ['tsconfig.json', 'tsconfig.cjs.json']) {
+for (const project of ['tsconfig.json', 'tsconfig.cjs.json', 'tsconfig.browser.json']) {
   // Both builds run even if the first reports type errors, so dist/ stays whole.
   const result = spawnSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
   if (result.status !== 0) failed = true;
