@@ -6,6 +6,8 @@ import { AccessLog } from './access-log.js';
 import { ExitCode } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { attachExec } from './serve-exec.js';
+import cluster from 'node:cluster';
+import { BROADCAST_TOPIC, runPrimary, serveBus, STOP_MESSAGE } from './serve-topics.js';
 import { colorsWanted, createStyle } from './style.js';
 import { flag, integerOption, parseCommandLine, stringList, stringValue, UsageError, type OptionSpecs } from './usage-error.js';
 
@@ -32,6 +34,10 @@ Options:
       --path PATH          accept WebSocket upgrades only at PATH (others get 404)
   -s, --subprotocol NAME   accept this subprotocol when a client offers it (repeatable)
       --no-compress        refuse permessage-deflate
+      --workers N          run N worker processes on the one port (node:cluster); --broadcast
+                           reaches the clients of every worker
+      --redis URL          share --broadcast with every server on this Redis (redis://host:port);
+                           needs the redis package (npm install redis)
       --json               write the access log as one JSON object per line
   -q, --quiet              log connects and closes only, not each message
   -h, --help               this help
@@ -42,6 +48,8 @@ Examples:
   socketeer serve --exec 'sed -u s/^/you:\ /'       # every line comes back prefixed
   socketeer serve --exec 'python3 -u bot.py' -s bot.v1 --host 0.0.0.0
   socketeer serve --port 0 --json | jq 'select(.event == "close")'
+  socketeer serve --broadcast --workers 4          # one chat room over 4 processes
+  socketeer serve --broadcast --redis redis://127.0.0.1:6379 --port 8081
 
 Exit status: 0 after Ctrl-C or SIGTERM, 1 when the server cannot listen
 (such as a port in use), 2 on a usage error.`;
@@ -55,6 +63,8 @@ const OPTIONS: OptionSpecs = {
   exec: { type: 'string' },
   subprotocol: { type: 'string', short: 's', multiple: true },
   'no-compress': { type: 'boolean' },
+  workers: { type: 'string' },
+  redis: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -71,6 +81,9 @@ export interface ServeConfig {
   compress: boolean;
   json: boolean;
   quiet: boolean;
+  /** Worker processes (0: serve in this process). */
+  workers: number;
+  redis?: string;
 }
 
 export function parseServeArgs(argv: string[]): ServeConfig | null {
@@ -91,8 +104,12 @@ export function parseServeArgs(argv: string[]): ServeConfig | null {
     compress: !flag(parsed, 'no-compress'),
     json: flag(parsed, 'json'),
     quiet: flag(parsed, 'quiet'),
+    workers: integerOption('workers', stringValue(parsed, 'workers'), 0, 1, 256),
   };
   if (path !== undefined) config.path = path;
+  const redis = stringValue(parsed, 'redis');
+  if (redis !== undefined && !/^rediss?:\/\//.test(redis)) throw new UsageError(`--redis wants a URL such as redis://127.0.0.1:6379, got "${redis}"`);
+  if (redis !== undefined) config.redis = redis;
   return config;
 }
 
@@ -107,6 +124,9 @@ export async function serveCommand(argv: string[], io: CliIo = processIo()): Pro
 
 /** Serve until SIGINT or SIGTERM; resolves with the exit status. */
 export async function runServe(config: ServeConfig, io: CliIo): Promise<number> {
+  if (config.workers > 0 && cluster.isPrimary) return runPrimary(config.workers, config.redis !== undefined, io);
+  const pubsub = await serveBus(config.redis, io);
+  if (pubsub instanceof Error) return ExitCode.Failure;
   const log = new AccessLog((line) => io.stdout.write(line + '\n'), config.json, config.quiet, createStyle(colorsWanted(io.stdout, io.env)));
   const options: WebSocketServerOptions = { port: config.port, host: config.host, perMessageDeflate: config.compress };
   if (config.path !== undefined) options.path = config.path;
@@ -114,7 +134,9 @@ export async function runServe(config: ServeConfig, io: CliIo): Promise<number> 
     const accepted = config.subprotocols;
     options.handleProtocols = (offered) => accepted.find((p) => offered.has(p)) ?? false;
   }
+  if (pubsub !== undefined) options.pubsub = pubsub;
   const wss = new WebSocketServer(options);
+  wss.on('pubsub-error', (error: Error) => log.serverError(error));
 
   const listening = await new Promise<Error | null>((resolve) => {
     wss.once('listening', () => resolve(null));
@@ -169,11 +191,15 @@ export async function runServe(config: ServeConfig, io: CliIo): Promise<number> 
       });
       return;
     }
+    if (config.mode.kind === 'broadcast') ws.subscribe(BROADCAST_TOPIC);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       counts.in++;
       log.message(id, 'in', data, isBinary);
       if (config.mode.kind === 'echo') send(ws, data, isBinary);
-      else for (const client of wss.clients) send(client, data, isBinary);
+      else {
+        wss.publish(BROADCAST_TOPIC, data, { binary: isBinary });
+        for (const client of wss.clients) if (client.isSubscribed(BROADCAST_TOPIC)) outCounts.get(client)!.out++;
+      }
     });
   });
 
@@ -191,13 +217,20 @@ export async function runServe(config: ServeConfig, io: CliIo): Promise<number> 
     };
     const onInt = () => stop('SIGINT');
     const onTerm = () => stop('SIGTERM');
+    // A worker of --workers: the primary asks it to stop (once, however many signals came).
+    const onStop = (message: { socketeer?: string; signal?: string } | null) => {
+      if (message?.socketeer === STOP_MESSAGE && signals === 0) stop(message.signal ?? 'SIGTERM');
+    };
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
+    if (cluster.isWorker) process.on('message', onStop);
     wss.once('close', () => {
       process.removeListener('SIGINT', onInt);
       process.removeListener('SIGTERM', onTerm);
+      process.removeListener('message', onStop);
     });
   });
   log.stopped();
+  if (cluster.isWorker) process.disconnect(); // lets a worker of --workers exit
   return ExitCode.Ok;
 }
