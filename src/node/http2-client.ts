@@ -49,7 +49,11 @@ export function startHttp2Handshake(
   };
   const fail = (error: Error): void => {
     if (!finish()) return;
-    if (stream !== null && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+    if (stream !== null && !stream.destroyed) {
+      // An unread body (a refusal's text) would hold the stream open.
+      stream.resume();
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+    }
     if (stream === null) release?.();
     hooks.onError(error);
   };
