@@ -59,7 +59,7 @@ export function nativeDial(binaryType: BinaryType = 'arraybuffer'): Dial {
         pending.push({ end: sent, done });
         if (timer === null) timer = setTimeout(check, 0);
       },
-      close: (code, reason) => ws.close(code, reason),
+      close: (code, reason) => (code === undefined ? ws.close() : ws.close(code, reason)),
       terminate: () => ws.close(),
       pause: () => {},
       resume: () => {},
