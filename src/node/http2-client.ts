@@ -6,6 +6,7 @@ import { checkConnectResponse, connectRequestHeaders } from '../core/handshake-h
 import type { ClientHandshakeHooks, ClientHandshakeOptions } from './client-handshake.js';
 import { offerClientExtensions } from './extensions.js';
 import { acquireHttp2Session } from './http2-session-pool.js';
+import { bindHttp2Stream } from './http2-stream-binding.js';
 
 /** How long a client's HTTP/2 session stays open after its last WebSocket closed (ms). */
 export const DEFAULT_HTTP2_IDLE_TIMEOUT = 1000;
@@ -156,7 +157,7 @@ export function startHttp2Handshake(
       req.removeListener('error', onError);
       const response: Http2UpgradeResponse = { statusCode: Number(responseHeaders[':status']), headers: responseHeaders, httpVersion: '2.0' };
       hooks.onUpgrade({
-        socket: req,
+        socket: bindHttp2Stream(req),
         head: EMPTY,
         protocol: checked.protocol,
         extensions,

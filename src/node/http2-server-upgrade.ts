@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { ErrorCode, WebSocketError } from '../core/errors.js';
 import { isWebSocketConnect } from '../core/handshake-h2.js';
 import type { HandshakeAnswer } from './handshake-answer.js';
+import { bindHttp2Stream } from './http2-stream-binding.js';
 
 /**
  * The server half of WebSocket over HTTP/2 (RFC 8441): routing extended
@@ -149,7 +150,7 @@ export class Http2Answer implements HandshakeAnswer {
     }
     this.stream.respond(fields);
     this.stream.removeListener('error', onHandshakeStreamError);
-    return { socket: this.stream, head: null };
+    return { socket: bindHttp2Stream(this.stream), head: null };
   }
 
   destroy(): void {

@@ -19,13 +19,14 @@ export const PAGE = '<!doctype html><title>socketeer h2</title><p>hello over HTT
  */
 export async function startH2Server({ secure = true, allowHTTP1 = true, wssOptions = {}, serverOptions = {}, attach = true } = {}) {
   const onRequest = (req, res) => {
+    seen.pages.push(req.httpVersion);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(PAGE);
   };
   const server = secure
     ? http2.createSecureServer({ key: KEY, cert: CERT, allowHTTP1, ...serverOptions }, onRequest)
     : http2.createServer({ ...serverOptions }, onRequest);
-  const seen = { sessions: 0, connectStreams: 0, connections: [] };
+  const seen = { sessions: 0, connectStreams: 0, connections: [], pages: [] };
   const live = new Set();
   server.on('session', (session) => {
     seen.sessions++;
