@@ -29,6 +29,9 @@ Options:
   -v, --verbose                show the server's handshake response headers
       --connect-timeout DUR    give up on the opening handshake after DUR (default ${DEFAULT_HANDSHAKE_TIMEOUT / 1000}s)
       --close-timeout DUR      wait this long for the server during the close (default ${DEFAULT_CLOSE_TIMEOUT / 1000}s)
+      --reconnect              reconnect with backoff when the connection drops; lines sent while
+                               down are queued (piped or --execute input; no /ping)
+      --reconnect-delay DUR    the smallest wait before a reconnect (default 500ms)
   -h, --help                   this help
 
 Slash commands (typed, piped or in --execute):
@@ -65,6 +68,8 @@ const OPTIONS: OptionSpecs = {
   verbose: { type: 'boolean', short: 'v' },
   'connect-timeout': { type: 'string' },
   'close-timeout': { type: 'string' },
+  reconnect: { type: 'boolean' },
+  'reconnect-delay': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -96,6 +101,10 @@ export function parseConnectArgs(argv: string[]): ConnectConfig | null {
     connectTimeoutMs: durationOption('connect-timeout', stringValue(parsed, 'connect-timeout'), DEFAULT_HANDSHAKE_TIMEOUT, 'ms'),
     closeTimeoutMs: durationOption('close-timeout', stringValue(parsed, 'close-timeout'), DEFAULT_CLOSE_TIMEOUT, 'ms'),
   };
+  if (flag(parsed, 'reconnect')) {
+    config.reconnect = true;
+    config.reconnectMinDelayMs = durationOption('reconnect-delay', stringValue(parsed, 'reconnect-delay'), 500, 'ms');
+  }
   const origin = stringValue(parsed, 'origin');
   if (origin !== undefined) config.origin = origin;
   if (proxy !== undefined) config.proxy = proxy;

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { WebSocket, type WebSocketOptions } from '../index.js';
 import { HumanReporter, JsonReporter, type ConnectReporter, type HandshakeFailure, type Initiator } from './connect-reporter.js';
+import { runReconnecting } from './connect-reconnect.js';
 import { ExitCode } from './exit-codes.js';
 import { codeWithName } from './format.js';
 import type { CliIo } from './io.js';
@@ -27,6 +28,9 @@ export interface ConnectConfig {
   verbose: boolean;
   connectTimeoutMs: number;
   closeTimeoutMs: number;
+  /** --reconnect: run over a ReconnectingWebSocket (see connect-reconnect.ts). */
+  reconnect?: boolean;
+  reconnectMinDelayMs?: number;
 }
 
 const BODY_LIMIT = 4096;
@@ -37,6 +41,7 @@ const BODY_LIMIT = 4096;
  * status once the connection is closed.
  */
 export async function runConnect(config: ConnectConfig, io: CliIo): Promise<number> {
+  if (config.reconnect === true) return runReconnecting(config, io);
   const options: WebSocketOptions = {
     headers: config.headers,
     perMessageDeflate: config.compress,
