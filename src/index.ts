@@ -2,6 +2,8 @@ export { WebSocket } from './api/websocket.js';
 export type { WebSocketOptions, SendOptions } from './api/websocket.js';
 export { WebSocketServer } from './api/websocket-server.js';
 export type { WebSocketServerOptions, VerifyClient, VerifyClientInfo } from './api/websocket-server.js';
+export type { Http2UpgradeRequest } from './node/http2-server-upgrade.js';
+export type { Http2UpgradeResponse } from './node/http2-client.js';
 export { broadcast } from './api/broadcast.js';
 export type { BroadcastOptions } from './api/broadcast.js';
 export { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './api/events.js';
