@@ -71,6 +71,10 @@ export interface ConnectionOptions {
   generateMask?: () => Uint8Array;
   /** Received bytes that may wait unparsed while a message inflates (default 1 MiB). */
   maxUnparsedBytes?: number;
+  /** Answer pings with pongs automatically (default true; ws's `autoPong`). */
+  autoPong?: boolean;
+  /** Deliver text messages without checking their UTF-8 (default false; ws's `skipUTF8Validation`). */
+  skipUtf8Validation?: boolean;
 }
 
 export interface SendOptions {
@@ -110,6 +114,9 @@ export class Connection implements FrameHandler {
   private compressedFrame: Buffer[] | null = null;
   private compressedFrameLength = 0;
   private readonly utf8 = new Utf8Validator();
+  private readonly autoPong: boolean;
+  /** Text messages are checked for UTF-8 unless the user turned it off. */
+  private readonly checkUtf8: boolean;
   private readonly budget: FragmentBudget;
 
   private readonly maxUnparsedBytes: number;
@@ -146,6 +153,8 @@ export class Connection implements FrameHandler {
     this.codec = options.codec ?? null;
     this.compressThreshold = options.compressThreshold ?? 1024;
     this.generateMask = options.role === 'client' ? (options.generateMask ?? randomMask) : null;
+    this.autoPong = options.autoPong ?? true;
+    this.checkUtf8 = options.skipUtf8Validation !== true;
     this.parser = new FrameParser(this);
     this.budget = new FragmentBudget(options.maxPayload);
     this.maxUnparsedBytes = options.maxUnparsedBytes ?? DEFAULT_MAX_UNPARSED_BYTES;
@@ -276,7 +285,7 @@ export class Connection implements FrameHandler {
       (this.compressedFrame ??= []).push(data);
       this.compressedFrameLength += data.length;
     } else {
-      if (!this.messageBinary && !this.utf8.feed(data)) {
+      if (!this.messageBinary && this.checkUtf8 && !this.utf8.feed(data)) {
         this.invalidUtf8();
         return;
       }
@@ -325,7 +334,7 @@ export class Connection implements FrameHandler {
       return false;
     }
     for (const chunk of chunks) {
-      if (!this.messageBinary && !this.utf8.feed(chunk)) {
+      if (!this.messageBinary && this.checkUtf8 && !this.utf8.feed(chunk)) {
         this.invalidUtf8();
         return false;
       }
@@ -363,7 +372,7 @@ export class Connection implements FrameHandler {
   }
 
   private finishMessage(): void {
-    if (!this.messageBinary && !this.utf8.complete) {
+    if (!this.messageBinary && this.checkUtf8 && !this.utf8.complete) {
       this.invalidUtf8();
       return;
     }
@@ -375,7 +384,7 @@ export class Connection implements FrameHandler {
   }
 
   private handlePing(payload: Buffer): void {
-    if (this.readyState === ReadyState.OPEN) this.pong(payload);
+    if (this.autoPong && this.readyState === ReadyState.OPEN) this.pong(payload);
     this.sink.onPing(payload);
   }
 

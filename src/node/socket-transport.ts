@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { Connection, type CloseInfo, type ConnectionSink, type Role } from '../core/connection.js';
+import { Connection, type CloseInfo, type ConnectionOptions, type ConnectionSink, type Role } from '../core/connection.js';
 import type { WebSocketError } from '../core/errors.js';
 import type { WriteCallback } from '../core/frame-serializer.js';
 import type { MessageCodec } from '../core/message-codec.js';
@@ -31,6 +31,8 @@ export interface TransportOptions {
   bufferFullPolicy?: BufferFullPolicy;
   /** Received bytes that may wait unparsed while a message inflates (default 1 MiB). */
   maxUnparsedBytes?: number;
+  /** ws-compatible knobs handed to the core as they are: masking keys, automatic pongs, UTF-8 checks. */
+  protocol?: Pick<ConnectionOptions, 'generateMask' | 'autoPong' | 'skipUtf8Validation'>;
 }
 
 /**
@@ -71,6 +73,7 @@ export class SocketTransport implements ConnectionSink {
       codec: options.codec,
       compressThreshold: options.compressThreshold,
       maxUnparsedBytes: options.maxUnparsedBytes,
+      ...options.protocol,
     });
     this.limit = new OutgoingLimit(
       options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT,
