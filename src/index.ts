@@ -7,6 +7,18 @@ export type { Http2UpgradeResponse } from './node/http2-client.js';
 export { broadcast } from './api/broadcast.js';
 export type { BroadcastOptions } from './api/broadcast.js';
 export { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './api/events.js';
+export type { CloseEventInit, ErrorEventInit, MessageEventInit } from './api/events.js';
+export type {
+  AddEventListenerOptions,
+  MessageData,
+  RawData,
+  WebSocketEventListener,
+  WebSocketEventMap,
+  WebSocketEvents,
+  WebSocketServerEvents,
+} from './api/websocket-events.js';
+export type { EventMap, Listener, TypedEmitter } from './api/typed-emitter.js';
+export type { BufferFullPolicy } from './node/outgoing-limit.js';
 export type { BinaryType } from './api/binary-type.js';
 export type { HeartbeatOptions } from './api/options.js';
 export type { PerMessageDeflateOptions } from './core/extensions/permessage-deflate.js';

@@ -1,10 +1,14 @@
+import type { MessageData } from './websocket-events.js';
+
 /**
  * The WHATWG event objects a WebSocket dispatches to addEventListener and
  * on<event> listeners. They work on every supported Node version (Node 20 has
  * no global CloseEvent).
  */
 export class WebSocketEvent {
+  /** `'open'`, `'message'`, `'close'` or `'error'`. */
   readonly type: string;
+  /** The WebSocket that dispatched the event (null until dispatched). */
   target: unknown = null;
   readonly timeStamp = Date.now();
 
@@ -18,12 +22,13 @@ export class WebSocketEvent {
 }
 
 export interface MessageEventInit {
-  data?: unknown;
+  data?: MessageData;
   origin?: string;
 }
 
 export class MessageEvent extends WebSocketEvent {
-  readonly data: unknown;
+  /** Text as a string; binary shaped by the socket's `binaryType` (a `Buffer` by default); `''` when constructed without data. */
+  readonly data: MessageData;
   readonly origin: string;
   readonly lastEventId = '';
   readonly source = null;
@@ -31,7 +36,7 @@ export class MessageEvent extends WebSocketEvent {
 
   constructor(type: string, init: MessageEventInit = {}) {
     super(type);
-    this.data = init.data ?? null;
+    this.data = init.data ?? '';
     this.origin = init.origin ?? '';
   }
 }

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +27,8 @@ import {
 } from './options.js';
 import { broadcast, type BroadcastOptions } from './broadcast.js';
 import { kAttach, kTopics, WebSocket } from './websocket.js';
+import { TypedEventEmitter } from './typed-emitter.js';
+import type { WebSocketServerEvents } from './websocket-events.js';
 import type { PubSubBus } from './pubsub-bus.js';
 import { createServerTopics, type PublishOptions, type TopicRegistry } from './server-topics.js';
 
@@ -84,7 +85,7 @@ export interface WebSocketServerOptions {
  * A WebSocket server in the npm `ws` mould: on its own port, on an existing
  * HTTP(S) server, or with noServer and handleUpgrade() called by the user.
  */
-export class WebSocketServer extends EventEmitter {
+export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
   readonly options: WebSocketServerOptions;
   readonly clients: Set<WebSocket>;
   private server: http.Server | null = null;
@@ -294,7 +295,7 @@ export class WebSocketServer extends EventEmitter {
     if (isHttp2Server(server)) {
       enableExtendedConnect(server);
       unrouteStreams = routeWebSocketStreams(server, (stream, headers, rawHeaders) => {
-        this.handleStream(stream, headers, (ws, request) => this.emit('connection', ws, request), rawHeaders);
+        this.handleStream(stream, headers, (ws, request) => this.emit('connection', ws, request as unknown as http.IncomingMessage), rawHeaders);
       });
     }
     this.removeServerListeners = () => {

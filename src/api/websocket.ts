@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isValidApplicationCloseCode, isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from '../core/close-codes.js';
@@ -24,6 +23,9 @@ import {
 import { isBlob, toBuffer, toPayload } from './outgoing-data.js';
 import type { PublishOptions, TopicRegistry } from './topics.js';
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_PAYLOAD, type HeartbeatOptions } from './options.js';
+import { TypedEventEmitter } from './typed-emitter.js';
+import type { AddEventListenerOptions, WebSocketEventListener, WebSocketEventMap, WebSocketEvents } from './websocket-events.js';
+import type { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './events.js';
 
 export interface WebSocketOptions extends Partial<ClientHandshakeOptions> {
   /** Largest message accepted, in bytes (default 100 MiB); larger ones close with 1009. */
@@ -74,7 +76,7 @@ export const kTopics = Symbol('socketeer.topics');
  * (addEventListener, onclose, CloseEvent.wasClean) over the same object, and
  * adds `closed`, async iteration and sendAsync().
  */
-export class WebSocket extends EventEmitter {
+export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
   static readonly CONNECTING = 0;
   static readonly OPEN = 1;
   static readonly CLOSING = 2;
@@ -358,36 +360,41 @@ export class WebSocket extends EventEmitter {
 
   // ---- WHATWG surface -------------------------------------------------------
 
-  addEventListener(type: string, listener: EventListenerLike | null, options?: boolean | { once?: boolean }): void {
+  /** WHATWG listener: `'open'`, `'message'` (`MessageEvent`), `'close'` (`CloseEvent`) or `'error'` (`ErrorEvent`). */
+  addEventListener<K extends keyof WebSocketEventMap>(type: K, listener: WebSocketEventListener<WebSocketEventMap[K]> | null, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: WebSocketEventListener<WebSocketEvent> | null, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerLike | null, options?: boolean | AddEventListenerOptions): void {
     addEventListener(this, type, listener, options);
   }
 
+  removeEventListener<K extends keyof WebSocketEventMap>(type: K, listener: WebSocketEventListener<WebSocketEventMap[K]> | null): void;
+  removeEventListener(type: string, listener: WebSocketEventListener<WebSocketEvent> | null): void;
   removeEventListener(type: string, listener: EventListenerLike | null): void {
     removeEventListener(this, type, listener);
   }
 
-  get onopen(): EventListenerLike | null {
-    return getOnAttribute(this, 'open');
+  get onopen(): ((this: WebSocket, event: WebSocketEvent) => void) | null {
+    return getOnAttribute(this, 'open') as ((this: WebSocket, event: WebSocketEvent) => void) | null;
   }
-  set onopen(handler: EventListenerLike | null) {
+  set onopen(handler: ((this: WebSocket, event: WebSocketEvent) => void) | null) {
     setOnAttribute(this, 'open', handler);
   }
-  get onmessage(): EventListenerLike | null {
-    return getOnAttribute(this, 'message');
+  get onmessage(): ((this: WebSocket, event: MessageEvent) => void) | null {
+    return getOnAttribute(this, 'message') as ((this: WebSocket, event: MessageEvent) => void) | null;
   }
-  set onmessage(handler: EventListenerLike | null) {
+  set onmessage(handler: ((this: WebSocket, event: MessageEvent) => void) | null) {
     setOnAttribute(this, 'message', handler);
   }
-  get onclose(): EventListenerLike | null {
-    return getOnAttribute(this, 'close');
+  get onclose(): ((this: WebSocket, event: CloseEvent) => void) | null {
+    return getOnAttribute(this, 'close') as ((this: WebSocket, event: CloseEvent) => void) | null;
   }
-  set onclose(handler: EventListenerLike | null) {
+  set onclose(handler: ((this: WebSocket, event: CloseEvent) => void) | null) {
     setOnAttribute(this, 'close', handler);
   }
-  get onerror(): EventListenerLike | null {
-    return getOnAttribute(this, 'error');
+  get onerror(): ((this: WebSocket, event: ErrorEvent) => void) | null {
+    return getOnAttribute(this, 'error') as ((this: WebSocket, event: ErrorEvent) => void) | null;
   }
-  set onerror(handler: EventListenerLike | null) {
+  set onerror(handler: ((this: WebSocket, event: ErrorEvent) => void) | null) {
     setOnAttribute(this, 'error', handler);
   }
 

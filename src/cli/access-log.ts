@@ -21,12 +21,12 @@ export class AccessLog {
     else this.line(this.style.yellow('*'), `listening on ${this.style.bold(url)} (${mode})`);
   }
 
-  connected(id: number, remote: string, path: string, protocol: string, extensions: string, userAgent: string | undefined): void {
+  connected(id: number, remote: string, path: string, protocol: string, extensions: string, userAgent: string | undefined, httpVersion = '1.1'): void {
     if (this.json) {
-      this.emit({ event: 'connect', id, remote, path, protocol, extensions, ...(userAgent === undefined ? {} : { userAgent }) });
+      this.emit({ event: 'connect', id, remote, path, protocol, extensions, httpVersion, ...(userAgent === undefined ? {} : { userAgent }) });
       return;
     }
-    const details = [protocol && `protocol=${protocol}`, extensions && `extensions=${extensions}`, userAgent && `user-agent="${printableText(userAgent)}"`]
+    const details = [httpVersion !== '1.1' && `http/${httpVersion}`, protocol && `protocol=${protocol}`, extensions && `extensions=${extensions}`, userAgent && `user-agent="${printableText(userAgent)}"`]
       .filter(Boolean)
       .join(' ');
     this.line(this.style.green(`#${id}`), `connect ${remote} ${printableText(path)}${details ? ' ' + this.style.dim(details) : ''}`);

@@ -17,6 +17,9 @@ Options:
       --origin URL             send this Origin header
   -k, --insecure               accept any TLS certificate (self-signed test servers)
       --proxy http://HOST:PORT tunnel through an HTTP proxy (CONNECT)
+      --http2                  open the WebSocket over HTTP/2 (RFC 8441): h2 on wss://,
+                               h2c on ws://; fails when the server does not offer it
+      --http2-auto             HTTP/2 when the wss:// server offers it, else HTTP/1.1
       --compress               offer permessage-deflate (the default)
       --no-compress            do not offer permessage-deflate
   -L, --location               follow HTTP redirects during the handshake
@@ -48,6 +51,7 @@ Examples:
   socketeer connect ws://localhost:8080/api -x '{"op":"time"}' -n 1 --json | jq -r .data
   echo '{"op":"subscribe"}' | socketeer connect ws://localhost:8080/feed --wait 5s --json | jq .
   socketeer connect wss://localhost:8443 --insecure --no-compress --proxy http://127.0.0.1:3128
+  socketeer connect wss://localhost:8443 --http2 --insecure -x hello --wait 1s
 
 Exit status: 0 after a clean close, 1 on a run-time error, 2 on a usage error,
 3 when the handshake failed, 4 when the connection ended without a clean close.`;
@@ -70,6 +74,8 @@ const OPTIONS: OptionSpecs = {
   'close-timeout': { type: 'string' },
   reconnect: { type: 'boolean' },
   'reconnect-delay': { type: 'string' },
+  http2: { type: 'boolean' },
+  'http2-auto': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -104,6 +110,14 @@ export function parseConnectArgs(argv: string[]): ConnectConfig | null {
   if (flag(parsed, 'reconnect')) {
     config.reconnect = true;
     config.reconnectMinDelayMs = durationOption('reconnect-delay', stringValue(parsed, 'reconnect-delay'), 500, 'ms');
+  }
+  if (flag(parsed, 'http2') && flag(parsed, 'http2-auto')) {
+    throw new UsageError('--http2 and --http2-auto contradict each other: --http2 insists on HTTP/2, --http2-auto falls back to HTTP/1.1');
+  }
+  if (flag(parsed, 'http2')) config.http2 = true;
+  if (flag(parsed, 'http2-auto')) config.http2 = 'auto';
+  if (config.http2 === true && proxy !== undefined) {
+    throw new UsageError('--http2 cannot go through --proxy: use --http2-auto (HTTP/1.1 through the proxy) or drop --proxy');
   }
   const origin = stringValue(parsed, 'origin');
   if (origin !== undefined) config.origin = origin;

@@ -24,6 +24,7 @@ export async function runReconnecting(config: ConnectConfig, io: CliIo): Promise
   if (config.origin !== undefined) options.origin = config.origin;
   if (config.proxy !== undefined) options.proxy = config.proxy;
   if (config.insecure) options.rejectUnauthorized = false;
+  if (config.http2 !== undefined) options.http2 = config.http2;
   let rws: ReconnectingWebSocket;
   try {
     rws = new ReconnectingWebSocket(config.url, config.subprotocols, options);
@@ -61,7 +62,7 @@ export async function runReconnecting(config: ConnectConfig, io: CliIo): Promise
   };
   rws.on('open', () => {
     opened = true;
-    reporter.opened({ url: rws.url, protocol: rws.protocol, extensions: rws.extensions, status: 101, rawHeaders: [] }, false);
+    reporter.opened({ url: rws.url, protocol: rws.protocol, extensions: rws.extensions, status: 101, rawHeaders: [], httpVersion: config.http2 === true ? '2.0' : '1.1' }, false);
   });
   rws.on('reconnecting', (event: { attempt: number; delay: number; code: number }) => {
     reporter.notice(`connection lost (${event.code}); reconnect attempt ${event.attempt} in ${event.delay} ms`);

@@ -11,6 +11,8 @@ export interface OpenInfo {
   extensions: string;
   status: number;
   rawHeaders: readonly string[];
+  /** '1.1' for an upgrade, '2.0' for an extended CONNECT stream (--http2). */
+  httpVersion: string;
 }
 
 export interface HandshakeFailure {
@@ -51,10 +53,11 @@ export class HumanReporter implements ConnectReporter {
 
   opened(info: OpenInfo, verbose: boolean): void {
     const s = this.style;
-    const details = [`protocol: ${info.protocol || '(none)'}`, `extensions: ${info.extensions || '(none)'}`].join(', ');
-    this.line(s.yellow('*'), `connected to ${s.bold(info.url)} ${s.dim(`(${details})`)}`);
+    const details = [`protocol: ${info.protocol || '(none)'}`, `extensions: ${info.extensions || '(none)'}`];
+    if (info.httpVersion === '2.0') details.unshift('over HTTP/2');
+    this.line(s.yellow('*'), `connected to ${s.bold(info.url)} ${s.dim(`(${details.join(', ')})`)}`);
     if (verbose) {
-      this.line(s.yellow('*'), `HTTP ${info.status} Switching Protocols`);
+      this.line(s.yellow('*'), info.httpVersion === '2.0' ? `HTTP/2 ${info.status} (extended CONNECT)` : `HTTP ${info.status} Switching Protocols`);
       for (const header of headerLines(info.rawHeaders)) this.line(s.yellow('*'), s.dim(`  ${header}`));
     }
   }
@@ -117,7 +120,7 @@ export class JsonReporter implements ConnectReporter {
   constructor(private readonly write: (line: string) => void) {}
 
   opened(info: OpenInfo): void {
-    this.emit({ event: 'open', url: info.url, protocol: info.protocol, extensions: info.extensions, status: info.status, headers: headerObject(info.rawHeaders) });
+    this.emit({ event: 'open', url: info.url, protocol: info.protocol, extensions: info.extensions, status: info.status, httpVersion: info.httpVersion, headers: headerObject(info.rawHeaders) });
   }
 
   sent(kind: Frame, data: string | Buffer): void {

@@ -31,6 +31,8 @@ export interface ConnectConfig {
   /** --reconnect: run over a ReconnectingWebSocket (see connect-reconnect.ts). */
   reconnect?: boolean;
   reconnectMinDelayMs?: number;
+  /** --http2 (true) or --http2-auto ('auto'); absent: HTTP/1.1. */
+  http2?: true | 'auto';
 }
 
 const BODY_LIMIT = 4096;
@@ -52,6 +54,7 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
   if (config.origin !== undefined) options.origin = config.origin;
   if (config.proxy !== undefined) options.proxy = config.proxy;
   if (config.insecure) options.rejectUnauthorized = false;
+  if (config.http2 !== undefined) options.http2 = config.http2;
 
   let ws: WebSocket;
   try {
@@ -75,7 +78,7 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
   let opened = false;
   let initiator: Initiator | null = null;
   let failure: HandshakeFailure | null = null;
-  let upgrade: IncomingMessage | null = null;
+  let upgrade: { statusCode: number; rawHeaders: string[]; httpVersion: string } | null = null;
   let waitTimer: NodeJS.Timeout | null = null;
   let interrupts = 0;
   let messagesReceived = 0;
@@ -165,8 +168,10 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
     }
   };
 
-  ws.on('upgrade', (response: IncomingMessage) => {
-    upgrade = response;
+  ws.on('upgrade', (response: { statusCode?: number; rawHeaders?: string[]; headers: IncomingHttpHeaders; httpVersion: string }) => {
+    // An HTTP/2 answer has header fields but no rawHeaders.
+    const rawHeaders = response.rawHeaders ?? Object.entries(response.headers).flatMap(([name, value]) => [name, String(value)]);
+    upgrade = { statusCode: response.statusCode ?? 101, rawHeaders, httpVersion: response.httpVersion };
   });
   ws.on('unexpected-response', (_request: unknown, response: IncomingMessage) => {
     const status = response.statusCode ?? 0;
@@ -190,7 +195,7 @@ export async function runConnect(config: ConnectConfig, io: CliIo): Promise<numb
   ws.on('open', () => {
     opened = true;
     reporter.opened(
-      { url: ws.url, protocol: ws.protocol, extensions: ws.extensions, status: upgrade?.statusCode ?? 101, rawHeaders: upgrade?.rawHeaders ?? [] },
+      { url: ws.url, protocol: ws.protocol, extensions: ws.extensions, status: upgrade?.statusCode ?? 101, rawHeaders: upgrade?.rawHeaders ?? [], httpVersion: upgrade?.httpVersion ?? '1.1' },
       config.verbose,
     );
     startInput();

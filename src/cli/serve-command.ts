@@ -6,6 +6,7 @@ import { AccessLog } from './access-log.js';
 import { ExitCode } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { attachExec } from './serve-exec.js';
+import { createOwnServer } from './serve-listen.js';
 import cluster from 'node:cluster';
 import { BROADCAST_TOPIC, runPrimary, serveBus, STOP_MESSAGE } from './serve-topics.js';
 import { colorsWanted, createStyle } from './style.js';
@@ -34,6 +35,10 @@ Options:
       --path PATH          accept WebSocket upgrades only at PATH (others get 404)
   -s, --subprotocol NAME   accept this subprotocol when a client offers it (repeatable)
       --no-compress        refuse permessage-deflate
+      --cert FILE          serve wss:// with this PEM certificate (with --key)
+      --key FILE           the PEM private key of --cert
+      --http2              also serve WebSocket over HTTP/2 (RFC 8441): with --cert and
+                           --key, HTTP/2 and HTTP/1.1 on one TLS port; without, h2c only
       --workers N          run N worker processes on the one port (node:cluster); --broadcast
                            reaches the clients of every worker
       --redis URL          share --broadcast with every server on this Redis (redis://host:port);
@@ -50,6 +55,7 @@ Examples:
   socketeer serve --port 0 --json | jq 'select(.event == "close")'
   socketeer serve --broadcast --workers 4          # one chat room over 4 processes
   socketeer serve --broadcast --redis redis://127.0.0.1:6379 --port 8081
+  socketeer serve --http2 --cert cert.pem --key key.pem --port 8443
 
 Exit status: 0 after Ctrl-C or SIGTERM, 1 when the server cannot listen
 (such as a port in use), 2 on a usage error.`;
@@ -65,6 +71,9 @@ const OPTIONS: OptionSpecs = {
   'no-compress': { type: 'boolean' },
   workers: { type: 'string' },
   redis: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  http2: { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -84,6 +93,9 @@ export interface ServeConfig {
   /** Worker processes (0: serve in this process). */
   workers: number;
   redis?: string;
+  cert?: string;
+  key?: string;
+  http2: boolean;
 }
 
 export function parseServeArgs(argv: string[]): ServeConfig | null {
@@ -105,7 +117,15 @@ export function parseServeArgs(argv: string[]): ServeConfig | null {
     json: flag(parsed, 'json'),
     quiet: flag(parsed, 'quiet'),
     workers: integerOption('workers', stringValue(parsed, 'workers'), 0, 1, 256),
+    http2: flag(parsed, 'http2'),
   };
+  const cert = stringValue(parsed, 'cert');
+  const key = stringValue(parsed, 'key');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError('--cert and --key go together: give both PEM files (certificate and private key)');
+  }
+  if (cert !== undefined) config.cert = cert;
+  if (key !== undefined) config.key = key;
   if (path !== undefined) config.path = path;
   const redis = stringValue(parsed, 'redis');
   if (redis !== undefined && !/^rediss?:\/\//.test(redis)) throw new UsageError(`--redis wants a URL such as redis://127.0.0.1:6379, got "${redis}"`);
@@ -128,7 +148,10 @@ export async function runServe(config: ServeConfig, io: CliIo): Promise<number> 
   const pubsub = await serveBus(config.redis, io);
   if (pubsub instanceof Error) return ExitCode.Failure;
   const log = new AccessLog((line) => io.stdout.write(line + '\n'), config.json, config.quiet, createStyle(colorsWanted(io.stdout, io.env)));
-  const options: WebSocketServerOptions = { port: config.port, host: config.host, perMessageDeflate: config.compress };
+  const own = createOwnServer(config);
+  const options: WebSocketServerOptions = own === null
+    ? { port: config.port, host: config.host, perMessageDeflate: config.compress }
+    : { server: own.server, perMessageDeflate: config.compress };
   if (config.path !== undefined) options.path = config.path;
   if (config.subprotocols.length > 0) {
     const accepted = config.subprotocols;
@@ -137,6 +160,7 @@ export async function runServe(config: ServeConfig, io: CliIo): Promise<number> 
   if (pubsub !== undefined) options.pubsub = pubsub;
   const wss = new WebSocketServer(options);
   wss.on('pubsub-error', (error: Error) => log.serverError(error));
+  own?.server.listen(config.port, config.host);
 
   const listening = await new Promise<Error | null>((resolve) => {
     wss.once('listening', () => resolve(null));
@@ -147,13 +171,14 @@ export async function runServe(config: ServeConfig, io: CliIo): Promise<number> 
     const hint = code === 'EADDRINUSE' ? ` (port ${config.port} is taken: try another --port, or --port 0 for a free one)` : '';
     io.stderr.write(`socketeer serve: cannot listen on ${config.host}:${config.port}: ${listening.message}${hint}\n`);
     await wss.close().catch(() => undefined);
+    await own?.close();
     return ExitCode.Failure;
   }
   wss.on('error', (error: Error) => log.serverError(error));
   const address = wss.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const modeText = config.mode.kind === 'exec' ? `exec: ${config.mode.command}` : config.mode.kind;
-  log.listening(`ws://${host}:${address.port}${config.path ?? '/'}`, address.port, modeText);
+  const modeText = (config.mode.kind === 'exec' ? `exec: ${config.mode.command}` : config.mode.kind) + (own === null ? '' : `, ${own.label}`);
+  log.listening(`${own?.scheme ?? 'ws'}://${host}:${address.port}${config.path ?? '/'}`, address.port, modeText);
 
   let nextId = 1;
   const closedByUs = new WeakSet<WebSocket>();
@@ -163,7 +188,7 @@ export async function runServe(config: ServeConfig, io: CliIo): Promise<number> 
     const started = Date.now();
     const counts = { in: 0, out: 0 };
     const remote = `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`;
-    log.connected(id, remote, request.url ?? '/', ws.protocol, ws.extensions, request.headers['user-agent']);
+    log.connected(id, remote, request.url ?? '/', ws.protocol, ws.extensions, request.headers['user-agent'], request.httpVersion);
     const send = (target: WebSocket, data: Buffer | string, binary: boolean): void => {
       if (target.readyState !== WebSocket.OPEN) return;
       target.send(data, { binary });
@@ -230,6 +255,7 @@ export async function runServe(config: ServeConfig, io: CliIo): Promise<number> 
       process.removeListener('message', onStop);
     });
   });
+  await own?.close();
   log.stopped();
   if (cluster.isWorker) process.disconnect(); // lets a worker of --workers exit
   return ExitCode.Ok;
