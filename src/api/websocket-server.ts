@@ -26,7 +26,9 @@ import {
   type HeartbeatOptions,
 } from './options.js';
 import { broadcast, type BroadcastOptions } from './broadcast.js';
-import { kAttach, kTopics, WebSocket } from './websocket.js';
+import { kAttach, kBeforeClose, kTopics, WebSocket } from './websocket.js';
+import { protocolKnobs, type ProtocolKnobs, type WsProtocolOptions } from './ws-options.js';
+import { ErrorCode } from '../core/errors.js';
 import { TypedEventEmitter } from './typed-emitter.js';
 import type { WebSocketServerEvents } from './websocket-events.js';
 import type { PubSubBus } from './pubsub-bus.js';
@@ -42,7 +44,7 @@ export type VerifyClient =
   | ((info: VerifyClientInfo) => boolean)
   | ((info: VerifyClientInfo, done: (result: boolean, code?: number, message?: string, headers?: Record<string, string>) => void) => void);
 
-export interface WebSocketServerOptions {
+export interface WebSocketServerOptions extends Omit<WsProtocolOptions, 'generateMask'> {
   port?: number;
   host?: string;
   backlog?: number;
@@ -79,6 +81,8 @@ export interface WebSocketServerOptions {
   pubsub?: PubSubBus;
   /** Longest topic, in UTF-8 bytes (default 1024). */
   maxTopicLength?: number;
+  /** The class of the sockets 'connection' hands out: WebSocket or a subclass of it (ws's `WebSocket` option). */
+  WebSocket?: typeof WebSocket;
 }
 
 /**
@@ -87,10 +91,18 @@ export interface WebSocketServerOptions {
  */
 export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
   readonly options: WebSocketServerOptions;
+  /** The open sockets; undefined with `clientTracking: false`, as in ws. */
   readonly clients: Set<WebSocket>;
+  /** Every socket this server accepted and not yet closed, whatever clientTracking says. */
+  private readonly accepted = new Set<WebSocket>();
+  /** Sockets handleUpgrade() was given: a second call with one is a mistake (ws throws too). */
+  private readonly upgraded = new WeakSet<object>();
+  private readonly knobs: ProtocolKnobs;
+  private readonly SocketClass: typeof WebSocket;
   private server: http.Server | null = null;
   private ownsServer = false;
   private state: 'running' | 'closing' | 'closed' = 'running';
+  private closing: Promise<void> | null = null;
   private removeServerListeners: (() => void) | null = null;
   private openConnections = 0;
   private readonly topics: TopicRegistry;
@@ -107,7 +119,9 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     validateServerExtensionOptions(options.perMessageDeflate);
     validateOutgoingLimitOptions(options.maxBufferedAmount, options.bufferFullPolicy);
     this.topics = createServerTopics(this, options);
-    this.clients = new Set();
+    this.knobs = protocolKnobs(options, 'server');
+    this.SocketClass = socketClass(options.WebSocket);
+    this.clients = (this.options.clientTracking ? this.accepted : undefined) as Set<WebSocket>;
     if (options.port !== undefined) {
       const handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
       // Node checks request timeouts on this interval (30 s by default), which
@@ -151,6 +165,13 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     head: Buffer,
     callback: (ws: WebSocket, request: http.IncomingMessage) => void,
   ): void {
+    if (this.upgraded.has(socket)) {
+      throw Object.assign(
+        new Error('handleUpgrade() was called more than once with the same socket: call it once per upgrade request (is the server also attached to this HTTP server?)'),
+        { code: ErrorCode.UpgradeTwice },
+      );
+    }
+    this.upgraded.add(socket);
     socket.on('error', onHandshakeSocketError);
     if (this.state !== 'running') return refuseUpgrade(socket, 503, 'The server is shutting down');
     // Past about 1000 fields Node drops the rest silently, possibly the very
@@ -248,18 +269,28 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
 
   broadcast(data: unknown, options: BroadcastOptions & { filter?: (client: WebSocket) => boolean } = {}): number {
     const filter = options.filter;
-    const clients = filter === undefined ? this.clients : [...this.clients].filter(filter);
+    const clients = filter === undefined ? this.accepted : [...this.accepted].filter(filter);
     return broadcast(clients, data, options);
   }
 
   /** Send 1001 to every client, stop accepting, and resolve when all are closed. */
   close(callback?: (error?: Error) => void): Promise<void> {
+    if (this.state === 'closed') {
+      // As in ws: the callback gets an error, and 'close' is emitted again.
+      const error = Object.assign(new Error('The server is not running: it was already closed'), { code: ErrorCode.ServerNotRunning });
+      if (callback) this.once('close', () => callback(error));
+      process.nextTick(() => this.emit('close'));
+      return Promise.resolve();
+    }
+    if (this.closing !== null) {
+      if (callback) this.closing.then(() => callback(), callback);
+      return this.closing;
+    }
     const done = (async () => {
-      if (this.state === 'closed') return;
       this.state = 'closing';
       this.removeServerListeners?.();
       this.removeServerListeners = null;
-      const closing = [...this.clients].map((ws) => {
+      const closing = [...this.accepted].map((ws) => {
         if (ws.readyState === WebSocket.OPEN) ws.close(1001, 'Server shutting down');
         return ws.closed;
       });
@@ -276,6 +307,7 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
       this.state = 'closed';
       this.emit('close');
     })();
+    this.closing = done;
     if (callback) done.then(() => callback(), callback);
     return done;
   }
@@ -331,13 +363,15 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     const extensions = negotiateServerExtensions(extensionOffers, this.options.perMessageDeflate, maxPayload);
     if ('error' in extensions) return answer.refuse(400, extensions.error);
 
-    const headers: string[] = [];
-    if (protocol !== '') headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
-    if (extensions.header !== '') headers.push(`Sec-WebSocket-Extensions: ${extensions.header}`);
+    const extra: string[] = [];
+    if (protocol !== '') extra.push(`Sec-WebSocket-Protocol: ${protocol}`);
+    if (extensions.header !== '') extra.push(`Sec-WebSocket-Extensions: ${extensions.header}`);
+    // As in ws: the whole answer's lines, which listeners may change (add Set-Cookie...).
+    const headers = answer.headerLines(extra);
     this.emit('headers', headers, request);
     const { socket, head } = answer.accept(headers);
 
-    const ws = new WebSocket(null);
+    const ws = new this.SocketClass(null);
     ws[kTopics] = this.topics;
     ws.setHighWaterMark(this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
     ws[kAttach]({
@@ -351,15 +385,25 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
       heartbeat: this.options.heartbeat,
       maxBufferedAmount: this.options.maxBufferedAmount,
       bufferFullPolicy: this.options.bufferFullPolicy,
+      knobs: this.knobs,
     });
     this.openConnections++;
-    if (this.options.clientTracking) this.clients.add(ws);
+    this.accepted.add(ws);
+    // Gone from `clients` before the socket's 'close' listeners run, as in ws.
+    ws[kBeforeClose] = () => this.accepted.delete(ws);
     void ws.closed.then(() => {
       this.openConnections--;
-      this.clients.delete(ws);
     });
     callback(ws, request);
   }
+}
+
+function socketClass(given: unknown): typeof WebSocket {
+  if (given === undefined) return WebSocket;
+  if (typeof given === 'function' && (given === WebSocket || given.prototype instanceof WebSocket)) return given as typeof WebSocket;
+  throw Object.assign(new TypeError('The option "WebSocket" must be socketeer\'s WebSocket class or a subclass of it (class MySocket extends WebSocket {})'), {
+    code: ErrorCode.InvalidOption,
+  });
 }
 
 function onHandshakeSocketError(this: Duplex): void {

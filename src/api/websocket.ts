@@ -1,6 +1,6 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { isValidApplicationCloseCode, isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from '../core/close-codes.js';
+import { isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from '../core/close-codes.js';
 import { ReadyState, type CloseInfo, type Role } from '../core/connection.js';
 import { ErrorCode, WebSocketError } from '../core/errors.js';
 import type { PerMessageDeflateOptions } from '../core/extensions/permessage-deflate.js';
@@ -23,11 +23,12 @@ import {
 import { isBlob, toBuffer, toPayload } from './outgoing-data.js';
 import type { PublishOptions, TopicRegistry } from './topics.js';
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_PAYLOAD, type HeartbeatOptions } from './options.js';
+import { checkClientOptions, protocolKnobs, type ProtocolKnobs, type WsClientOptions } from './ws-options.js';
 import { TypedEventEmitter } from './typed-emitter.js';
 import type { AddEventListenerOptions, WebSocketEventListener, WebSocketEventMap, WebSocketEvents } from './websocket-events.js';
 import type { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './events.js';
 
-export interface WebSocketOptions extends Partial<ClientHandshakeOptions> {
+export interface WebSocketOptions extends Partial<Omit<ClientHandshakeOptions, 'finishRequest'>>, WsClientOptions<WebSocket> {
   /** Largest message accepted, in bytes (default 100 MiB); larger ones close with 1009. */
   maxPayload?: number;
   /** How long to wait for the peer during the closing handshake, in ms (default 30 s). */
@@ -64,11 +65,15 @@ export interface AttachParams {
   heartbeat?: HeartbeatOptions | null;
   maxBufferedAmount?: number;
   bufferFullPolicy?: BufferFullPolicy;
+  /** ws-compatible protocol knobs (autoPong, skipUTF8Validation, generateMask). */
+  knobs?: ProtocolKnobs;
 }
 
 export const kAttach = Symbol('socketeer.attach');
 export const kSendShared = Symbol('socketeer.sendShared');
 export const kTopics = Symbol('socketeer.topics');
+/** Runs right before the close event (a server forgets the socket there, as ws does). */
+export const kBeforeClose = Symbol('socketeer.beforeClose');
 
 /**
  * One WebSocket connection, client or server side. It speaks the npm `ws`
@@ -90,6 +95,8 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
   private state: number = ReadyState.CONNECTING;
   /** @internal The accepting server's topics (null on client connections). */
   [kTopics]: TopicRegistry | null = null;
+  /** @internal */
+  [kBeforeClose]: (() => void) | null = null;
   private _url = '';
   private _protocol = '';
   private _extensions = '';
@@ -118,6 +125,9 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     const opts: WebSocketOptions = { ...options };
     checkHeaders(opts.headers, opts.origin);
     validateOutgoingLimitOptions(opts.maxBufferedAmount, opts.bufferFullPolicy);
+    checkClientOptions(opts);
+    const knobs = protocolKnobs(opts, 'client');
+    const userFinish = opts.finishRequest;
     this._url = url.href;
     this.highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     const maxPayload = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
@@ -125,7 +135,12 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     this.abortHandshake = startClientHandshake(
       url,
       protocolList,
-      { ...opts, maxPayload, perMessageDeflate: opts.perMessageDeflate ?? true },
+      {
+        ...opts,
+        maxPayload,
+        perMessageDeflate: opts.perMessageDeflate ?? true,
+        finishRequest: userFinish === undefined ? undefined : (request: ClientRequest) => userFinish(request, this),
+      },
       {
         onUpgrade: ({ socket, head, protocol, extensions, response }) => {
           this.abortHandshake = null;
@@ -136,7 +151,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
           }
           this[kAttach]({
             role: 'client', socket, head, protocol, extensions, maxPayload, closeTimeout, heartbeat: opts.heartbeat,
-            maxBufferedAmount: opts.maxBufferedAmount, bufferFullPolicy: opts.bufferFullPolicy,
+            maxBufferedAmount: opts.maxBufferedAmount, bufferFullPolicy: opts.bufferFullPolicy, knobs,
           });
         },
         onUnexpectedResponse: (request: ClientRequest, response: IncomingMessage) => {
@@ -233,6 +248,8 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     }
     const opts: SendOptions = options ?? {};
     this.assertNotConnecting();
+    // ws sends an empty (binary) message for send() and send(undefined, cb).
+    if (data === undefined || data === null) data = EMPTY;
     if (isBlob(data)) {
       this.deferBehindBlob(data, (bytes) => this.sendNow(bytes, { binary: true, ...opts }, callback, true));
       return !this.needDrain;
@@ -256,25 +273,30 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     });
   }
 
+  /** Send a ping; `ping(cb)`, `ping(data, cb)` and `ping(data, mask, cb)` as in ws. */
   ping(data?: unknown, _mask?: boolean | WriteCallback, callback?: WriteCallback): void {
-    this.control('ping', data, _mask, callback);
+    if (typeof data === 'function') this.control('ping', undefined, undefined, data as WriteCallback);
+    else this.control('ping', data, _mask, callback);
   }
 
+  /** Send a pong; `pong(cb)`, `pong(data, cb)` and `pong(data, mask, cb)` as in ws. */
   pong(data?: unknown, _mask?: boolean | WriteCallback, callback?: WriteCallback): void {
-    this.control('pong', data, _mask, callback);
+    if (typeof data === 'function') this.control('pong', undefined, undefined, data as WriteCallback);
+    else this.control('pong', data, _mask, callback);
   }
 
   /**
-   * Start the closing handshake. Client sockets accept 1000 and 3000-4999
-   * (as browsers do); server sockets any code valid on the wire. A reason
-   * may be up to 123 UTF-8 bytes. Invalid arguments throw; nothing is sent.
+   * Start the closing handshake. Both sides accept every code valid on the
+   * wire (1000-1003, 1007-1014, 3000-4999), as ws does; browsers allow only
+   * 1000 and 3000-4999, a subset. A reason may be up to 123 UTF-8 bytes.
+   * Invalid arguments throw; nothing is sent. While connecting, the
+   * handshake is abandoned: 'error', then 'close' with 1006.
    */
   close(code?: number, reason?: string | Buffer): void {
     if (code !== undefined && code !== null) {
-      const valid = Number.isInteger(code) && (this._role === 'client' ? isValidApplicationCloseCode(code) : isValidWireCloseCode(code));
-      if (!valid) {
+      if (!Number.isInteger(code) || !isValidWireCloseCode(code)) {
         throw domException(
-          `Invalid close code ${code}: use 1000 or a code from 3000 to 4999${this._role === 'server' ? ' (or another code valid on the wire)' : ''}`,
+          `Invalid close code ${code}: use 1000, 1001, 1002, 1003, 1007-1014 or 3000-4999 (1004, 1005, 1006 and 1015 never go on the wire)`,
           'InvalidAccessError',
         );
       }
@@ -311,15 +333,15 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     this.transport?.destroy();
   }
 
-  /** Stop reading from the socket (ws compatibility). */
+  /** Stop reading from the socket (ws compatibility); does nothing before open or once closed. */
   pause(): void {
-    if (this.transport === null) return;
+    if (this.transport === null || this._readyState === ReadyState.CLOSED) return;
     this.paused = true;
     this.transport.pauseReading();
   }
 
   resume(): void {
-    if (this.transport === null) return;
+    if (this.transport === null || this._readyState === ReadyState.CLOSED) return;
     this.paused = false;
     this.transport.resumeReading();
   }
@@ -513,6 +535,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
         heartbeat: params.heartbeat ?? null,
         maxBufferedAmount: params.maxBufferedAmount,
         bufferFullPolicy: params.bufferFullPolicy,
+        protocol: params.knobs,
       },
       listener,
     );
@@ -623,9 +646,15 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     this._readyState = ReadyState.CLOSING;
     this.aborting = true;
     if (abort !== null) abort();
-    // As in browsers, the close event comes after close() returns, so a
-    // handler attached right after the call still sees it.
-    process.nextTick(() => this.finish({ code: 1006, reason: '', wasClean: false }));
+    // As in browsers and ws, the connection fails: 'error', then 'close'
+    // (1006), after close() returns, so handlers attached right after the
+    // call still see them.
+    process.nextTick(() => {
+      if (this.closeInfo !== null) return;
+      const error = new WebSocketError(ErrorCode.ClosedBeforeOpen, 'WebSocket was closed before the connection was established', 1006);
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+      this.finish({ code: 1006, reason: '', wasClean: false });
+    });
   }
 
   private handshakeFailed(error: Error | null): void {
@@ -644,6 +673,9 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     // Operations still waiting behind a Blob keep their turn: once it is read
     // they run, find the connection closed and settle their callbacks with an error.
     this.resolveClosed?.(info);
+    const beforeClose = this[kBeforeClose];
+    this[kBeforeClose] = null;
+    beforeClose?.();
     this.emit('close', info.code, Buffer.from(info.reason));
   }
 }
@@ -676,8 +708,11 @@ function parseUrl(address: string | URL): URL {
   }
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw domException(`Invalid URL scheme "${url.protocol}": use ws:, wss:, http: or https:`, 'SyntaxError');
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:' && url.protocol !== 'ws+unix:') {
+    throw domException(`Invalid URL scheme "${url.protocol}": use ws:, wss:, http:, https: or ws+unix:`, 'SyntaxError');
+  }
+  if (url.protocol === 'ws+unix:' && (url.pathname === '' || url.pathname === '/')) {
+    throw domException(`Invalid URL ${url.href}: ws+unix: needs a socket path, as in ws+unix:/tmp/app.sock:/path`, 'SyntaxError');
   }
   if (url.hash !== '') throw domException('A WebSocket URL must not contain a fragment (#...)', 'SyntaxError');
   return url;

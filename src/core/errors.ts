@@ -48,4 +48,12 @@ export const ErrorCode = {
   /** `http2: true`, but the server did not agree to HTTP/2 (ALPN) or did not enable extended CONNECT (RFC 8441). */
   Http2Unavailable: 'WS_ERR_HTTP2_UNAVAILABLE',
   BacklogFull: 'WS_ERR_BACKLOG_FULL',
+  /** A ws option socketeer does not implement in the value given (e.g. `allowSynchronousEvents: false`). */
+  UnsupportedOption: 'WS_ERR_UNSUPPORTED_OPTION',
+  /** close() or terminate() while the opening handshake was still running. */
+  ClosedBeforeOpen: 'WS_ERR_CLOSED_BEFORE_OPEN',
+  /** `wss.close()` on a server that is already closed. */
+  ServerNotRunning: 'WS_ERR_SERVER_NOT_RUNNING',
+  /** `handleUpgrade()` called a second time with the same socket. */
+  UpgradeTwice: 'WS_ERR_UPGRADE_TWICE',
 } as const;

@@ -27,6 +27,12 @@ export interface ClientHandshakeOptions extends tls.ConnectionOptions {
   http2?: boolean | 'auto';
   /** How long the shared HTTP/2 session stays open after its last WebSocket closed (ms, default 1000). */
   http2IdleTimeout?: number;
+  /** `Sec-WebSocket-Version` to send: 13 (default) or 8 (then the origin goes in `Sec-WebSocket-Origin`). */
+  protocolVersion?: number;
+  /** Called instead of `request.end()` (ws's `finishRequest`, bound to the WebSocket). */
+  finishRequest?: (request: http.ClientRequest) => void;
+  /** Opens the connection instead of `net.connect`/`tls.connect` (as `http.request` takes it). */
+  createConnection?: http.RequestOptions['createConnection'];
 }
 
 export interface HandshakeSuccess {
@@ -91,6 +97,8 @@ export function startClientHandshake(
 
   const attempt = (url: URL, sameOrigin: boolean): void => {
     const secure = url.protocol === 'wss:';
+    // ws+unix:/path/to/socket:/request/path, as the ws package spells a server on a Unix socket.
+    const unix = url.protocol === 'ws+unix:' ? splitUnixUrl(url) : null;
     const key = generateKey();
     const offer = offerClientExtensions(options.perMessageDeflate, options.maxPayload);
     const headers: Record<string, string> = {};
@@ -98,19 +106,20 @@ export function startClientHandshake(
       if (!sameOrigin && /^(authorization|cookie)$/i.test(name)) continue;
       headers[name] = value;
     }
+    const version = options.protocolVersion ?? 13;
     Object.assign(headers, {
-      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Version': String(version),
       'Sec-WebSocket-Key': key,
       Connection: 'Upgrade',
       Upgrade: 'websocket',
     });
     if (protocols.length > 0) headers['Sec-WebSocket-Protocol'] = protocols.join(', ');
     if (offer.header !== null) headers['Sec-WebSocket-Extensions'] = offer.header;
-    if (options.origin !== undefined) headers.Origin = options.origin;
+    if (options.origin !== undefined) headers[version < 13 ? 'Sec-WebSocket-Origin' : 'Origin'] = options.origin;
 
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = url.port !== '' ? Number(url.port) : secure ? 443 : 80;
-    const { headers: _h, origin: _o, handshakeTimeout: _t, followRedirects: _f, maxRedirects: _m, proxy, perMessageDeflate: _p, maxPayload: _x, agent, http2: _2, http2IdleTimeout: _i, ...tlsOptions } = options;
+    const { headers: _h, origin: _o, handshakeTimeout: _t, followRedirects: _f, maxRedirects: _m, proxy, perMessageDeflate: _p, maxPayload: _x, agent, http2: _2, http2IdleTimeout: _i, protocolVersion: _v, finishRequest, ...tlsOptions } = options;
     const requestOptions: https.RequestOptions = {
       ...tlsOptions,
       host,
@@ -120,6 +129,12 @@ export function startClientHandshake(
       headers,
       agent,
     };
+    if (unix !== null) {
+      requestOptions.socketPath = unix.socketPath;
+      requestOptions.path = unix.path;
+      delete requestOptions.host;
+      delete requestOptions.port;
+    }
     if (url.username !== '' || url.password !== '') {
       requestOptions.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
     }
@@ -196,7 +211,8 @@ export function startClientHandshake(
         response.resume();
         fail(handshakeError(`Unexpected server response: ${status} ${response.statusMessage ?? ''}`.trim(), response));
       });
-      req.end();
+      if (finishRequest !== undefined) finishRequest(req);
+      else req.end();
     };
 
     if (proxy === undefined) send(null);
@@ -205,6 +221,15 @@ export function startClientHandshake(
 
   attempt(firstUrl, true);
   return () => fail(new WebSocketError(ErrorCode.HandshakeTimeout, 'The opening handshake was aborted', 1006));
+}
+
+/** `ws+unix:/tmp/app.sock:/chat?x=1` → socket `/tmp/app.sock`, request path `/chat?x=1` (`/` when absent). */
+function splitUnixUrl(url: URL): { socketPath: string; path: string } {
+  const full = url.pathname + url.search;
+  const colon = full.indexOf(':');
+  if (colon === -1) return { socketPath: full, path: '/' };
+  const path = full.slice(colon + 1);
+  return { socketPath: full.slice(0, colon), path: path === '' ? '/' : path };
 }
 
 function handshakeError(message: string, response: http.IncomingMessage): HandshakeError {

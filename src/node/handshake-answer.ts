@@ -16,9 +16,12 @@ export interface HandshakeAnswer {
   /** Refuse with an HTTP status and a plain-text body, then close. */
   refuse(status: number, message: string, headers?: Record<string, string>): void;
   /**
-   * Complete the handshake with these extra header lines ("Name: value", as
-   * the 'headers' event shows them); returns what the WebSocket runs on.
+   * The answer's header lines as the 'headers' event shows them: on
+   * HTTP/1.1 the whole head (status line first), on HTTP/2 the extra
+   * "Name: value" lines only (the status is a pseudo-header).
    */
+  headerLines(extra: string[]): string[];
+  /** Complete the handshake with these lines (from headerLines(), maybe changed); returns what the WebSocket runs on. */
   accept(headerLines: string[]): { socket: Duplex; head: Buffer | null };
   /** Give up without an answer (a socket that is already gone). */
   destroy(): void;
@@ -44,8 +47,12 @@ export class Http1Answer implements HandshakeAnswer {
     refuseUpgrade(this.socket, status, message, headers);
   }
 
+  headerLines(extra: string[]): string[] {
+    return switchingProtocols(acceptKeyFor(this.key), extra);
+  }
+
   accept(headerLines: string[]): { socket: Duplex; head: Buffer | null } {
-    this.socket.write(switchingProtocols(acceptKeyFor(this.key), headerLines));
+    this.socket.write(headerLines.join('\r\n') + '\r\n\r\n');
     this.socket.removeListener('error', this.onError);
     return { socket: this.socket, head: this.head };
   }

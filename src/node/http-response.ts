@@ -22,13 +22,13 @@ export function refuseUpgrade(socket: Duplex, status: number, message: string, h
   socket.end(lines.join('\r\n') + '\r\n\r\n' + body);
 }
 
-/** The 101 answer that completes a server handshake. */
-export function switchingProtocols(acceptKey: string, headers: string[]): string {
+/** The lines of the 101 answer that completes a server handshake (join with CRLF, end with an empty line). */
+export function switchingProtocols(acceptKey: string, headers: string[]): string[] {
   return [
     'HTTP/1.1 101 Switching Protocols',
     'Upgrade: websocket',
     'Connection: Upgrade',
     `Sec-WebSocket-Accept: ${acceptKey}`,
     ...headers,
-  ].join('\r\n') + '\r\n\r\n';
+  ];
 }

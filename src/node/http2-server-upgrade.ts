@@ -135,6 +135,10 @@ export class Http2Answer implements HandshakeAnswer {
     refuseStream(this.stream, status, message, headers);
   }
 
+  headerLines(extra: string[]): string[] {
+    return extra;
+  }
+
   accept(headerLines: string[]): { socket: Duplex; head: Buffer | null } {
     this.settle();
     const fields: http2.OutgoingHttpHeaders = { ':status': 200 };
