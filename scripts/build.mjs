@@ -19,6 +19,13 @@ for (const project of ['tsconfig.json', 'tsconfig.cjs.json', 'tsconfig.browser.j
 }
 mkdirSync('dist/cjs', { recursive: true });
 writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n');
+// `require('socketeer')` is the WebSocket class with every export hung on it,
+// as `require('ws')` is, so `const WebSocket = require('socketeer')` and
+// `const { WebSocketServer } = require('socketeer')` both work.
+writeFileSync(
+  'dist/cjs/require.js',
+  "'use strict';\nconst entry = require('./index.js');\nmodule.exports = Object.assign(entry.WebSocket, entry);\n",
+);
 if (failed) {
   console.error('build: TypeScript reported errors (see above)');
   process.exit(1);

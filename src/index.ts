@@ -1,6 +1,13 @@
-export { WebSocket } from './api/websocket.js';
+import { WebSocket } from './api/websocket.js';
+import { WebSocketServer } from './api/websocket-server.js';
+import { createWebSocketStream } from './api/create-websocket-stream.js';
+
+// ws's entry is its WebSocket class with the rest hung on it; so is socketeer's
+// default export (and `require('socketeer')`, see scripts/build.mjs).
+Object.assign(WebSocket, { WebSocket, WebSocketServer, Server: WebSocketServer, createWebSocketStream });
+export default WebSocket;
+export { WebSocket, WebSocketServer, createWebSocketStream };
 export type { WebSocketOptions, SendOptions } from './api/websocket.js';
-export { WebSocketServer } from './api/websocket-server.js';
 export type { WebSocketServerOptions, VerifyClient, VerifyClientInfo } from './api/websocket-server.js';
 export type { Http2UpgradeRequest } from './node/http2-server-upgrade.js';
 export type { Http2UpgradeResponse } from './node/http2-client.js';

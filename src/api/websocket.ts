@@ -90,6 +90,12 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
   declare readonly OPEN: 1;
   declare readonly CLOSING: 2;
   declare readonly CLOSED: 3;
+  // Set by the package entry (src/index.ts), as ws hangs them on its WebSocket:
+  // `import WebSocket from 'socketeer'; new WebSocket.Server(...)`.
+  declare static WebSocket: typeof WebSocket;
+  declare static WebSocketServer: typeof import('./websocket-server.js').WebSocketServer;
+  declare static Server: typeof import('./websocket-server.js').WebSocketServer;
+  declare static createWebSocketStream: typeof import('./create-websocket-stream.js').createWebSocketStream;
 
   private _binaryType: BinaryType = 'nodebuffer';
   private state: number = ReadyState.CONNECTING;
@@ -678,6 +684,23 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     beforeClose?.();
     this.emit('close', info.code, Buffer.from(info.reason));
   }
+}
+
+/**
+ * ws's type names under `WebSocket.` (`WebSocket.RawData`, `WebSocket.ClientOptions`...),
+ * so that code moved from ws compiles with only its import changed.
+ */
+export declare namespace WebSocket {
+  type RawData = import('./websocket-events.js').RawData;
+  type Data = import('./websocket-events.js').MessageData;
+  type ClientOptions = WebSocketOptions;
+  type ServerOptions = import('./websocket-server.js').WebSocketServerOptions;
+  type PerMessageDeflateOptions = import('../core/extensions/permessage-deflate.js').PerMessageDeflateOptions;
+  type Event = import('./events.js').WebSocketEvent;
+  type MessageEvent = import('./events.js').MessageEvent;
+  type CloseEvent = import('./events.js').CloseEvent;
+  type ErrorEvent = import('./events.js').ErrorEvent;
+  type WebSocketEventMap = import('./websocket-events.js').WebSocketEventMap;
 }
 
 for (const [name, value] of Object.entries(ReadyState)) {
