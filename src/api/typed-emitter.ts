@@ -38,7 +38,8 @@ export interface TypedEmitter<M extends EventMap<M>> extends EventEmitter {
   prependListener<E extends string | symbol>(event: OtherEvent<E, M>, listener: (this: this, ...args: any[]) => void): this;
   prependOnceListener<K extends keyof M>(event: K, listener: Listener<M[K], this>): this;
   prependOnceListener<E extends string | symbol>(event: OtherEvent<E, M>, listener: (this: this, ...args: any[]) => void): this;
-  emit<K extends keyof M>(event: K, ...args: M[K]): boolean;
+  /** The event's arguments are checked; more may follow (ws code passes extra ones to its own listeners). */
+  emit<K extends keyof M>(event: K, ...args: [...M[K], ...unknown[]]): boolean;
   emit<E extends string | symbol>(event: OtherEvent<E, M>, ...args: any[]): boolean;
 }
 
