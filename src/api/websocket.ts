@@ -252,6 +252,8 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
       callback = options;
       options = undefined;
     }
+    // As ws (through socket.write): the callback gets null, or an Error.
+    if (callback !== undefined) callback = nullOnSuccess(callback);
     const opts: SendOptions = options ?? {};
     this.assertNotConnecting();
     // ws sends an empty (binary) message for send() and send(undefined, cb).
@@ -594,6 +596,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
 
   private control(kind: 'ping' | 'pong', data: unknown, maskOrCallback: boolean | WriteCallback | undefined, callback?: WriteCallback): void {
     if (typeof maskOrCallback === 'function') callback = maskOrCallback;
+    if (callback !== undefined) callback = nullOnSuccess(callback);
     this.assertNotConnecting();
     const run = (bytes: Buffer, queued = false) => {
       if ((!queued && this._readyState !== ReadyState.OPEN) || this.transport === null) {
@@ -711,6 +714,10 @@ const EMPTY = Buffer.alloc(0);
 
 function domException(message: string, name: string): DOMException {
   return new DOMException(message, name);
+}
+
+function nullOnSuccess(callback: WriteCallback): WriteCallback {
+  return (error?: Error | null) => callback(error ?? null);
 }
 
 function notOpen(state: number): WebSocketError {
