@@ -76,8 +76,12 @@ export function createWebSocketStream(ws: WebSocket, options?: DuplexOptions): D
     duplex.push(null);
   });
 
+  // Both sides done (the readable ended, the writable finished): the stream is over.
   duplex.on('end', function onEnd(this: Duplex) {
     if (!this.destroyed && this.writableFinished) this.destroy();
+  });
+  duplex.on('finish', function onFinish(this: Duplex) {
+    if (!this.destroyed && this.readableEnded) this.destroy();
   });
   duplex.on('error', function onError(this: Duplex, error: Error) {
     this.removeListener('error', onError);
