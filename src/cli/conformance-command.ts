@@ -19,6 +19,9 @@ import { flag, integerOption, parseCommandLine, stringValue, UsageError, type Op
 export const CONFORMANCE_USAGE = `Usage:
   socketeer conformance server <ws://host:port/path> [options]
       Run the cases against a server that echoes every message back.
+  socketeer conformance server <https://host:port/path> --http2 [options]
+      The same, each case on an HTTP/2 stream (RFC 8441): https:// is h2 over
+      TLS (any certificate), http:// is h2c.
   socketeer conformance client [--port 9001] [--host 127.0.0.1] [--once] [options]
       Listen; a client under test connects to /getCaseCount, then
       /runCase?case=N&agent=NAME for N = 1..count (echoing every message back),
@@ -31,6 +34,7 @@ Options:
   --exclude 9.*         leave these cases out
   --out DIR             where report.json and report.html go (default ./${DEFAULT_OUT_DIR})
   --quick               9.x cases up to 1 MiB instead of 16 MiB
+  --http2               server mode: run the cases over HTTP/2 streams
   --case-timeout MS     time the peer has to answer a case (default ${DEFAULT_TIMEOUTS.caseMs})
   --close-timeout MS    time a server has to close TCP after the closing handshake (default ${DEFAULT_TIMEOUTS.closeMs})
   --fail-fast-window MS time a strict peer has to fail after the first invalid UTF-8 byte (default ${DEFAULT_TIMEOUTS.failFastMs})
@@ -38,6 +42,7 @@ Options:
 Examples:
   socketeer conformance server ws://127.0.0.1:9001/echo
   socketeer conformance server ws://127.0.0.1:9001 --cases '1.*,7.*' --quick --out ./report
+  socketeer conformance server https://127.0.0.1:8443/ --http2 --cases '7.*,9.*' --quick
   socketeer conformance client --port 9001 --once
   socketeer conformance list --cases '6.7.*'
 
@@ -51,6 +56,7 @@ const OPTIONS: OptionSpecs = {
   port: { type: 'string' },
   host: { type: 'string' },
   once: { type: 'boolean' },
+  http2: { type: 'boolean' },
   'case-timeout': { type: 'string' },
   'close-timeout': { type: 'string' },
   'fail-fast-window': { type: 'string' },
@@ -130,6 +136,10 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
     }
     case 'server': {
       if (!url) throw new UsageError('conformance server wants the URL of an echo server: ws://host:port/path');
+      if (flag(parsed, 'http2')) {
+        if (!/^(https?|wss?):\/\//i.test(url)) throw new UsageError(`--http2 wants an https:// (h2) or http:// (h2c) URL, got "${url}"`);
+        return finish(await runServerSuite({ ...selection, url, http2: true }), outDir);
+      }
       if (!/^ws:\/\//i.test(url)) {
         throw new UsageError(`"${url}" is not a ws:// URL; the suite judges raw TCP bytes, so test the server without TLS (or behind its TLS terminator)`);
       }

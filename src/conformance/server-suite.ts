@@ -6,6 +6,7 @@ import { buildCases } from './cases/index.js';
 import { ConformanceError } from './errors.js';
 import { acceptedParams, DeflateContext, describeParams } from './deflate.js';
 import { clientHandshake } from './handshake.js';
+import { openH2Stream, parseH2Target, type H2Target } from './h2-transport.js';
 import { resolveTimeouts, resultBeforeSteps, runCaseOnSession, type ResolvedTimeouts } from './run-case.js';
 import { parsePatterns, selectCases } from './select.js';
 import { Session } from './session.js';
@@ -27,6 +28,11 @@ export interface SuiteSelection {
 export interface ServerSuiteOptions extends SuiteSelection {
   /** ws://host:port/path of a server that echoes every message. */
   url: string;
+  /**
+   * Carry each case on an HTTP/2 stream (RFC 8441 extended CONNECT) instead
+   * of a TCP connection: https:// (h2) or http:// (h2c) URLs.
+   */
+  http2?: boolean;
 }
 
 export function selectedCases(options: SuiteSelection): CaseDef[] {
@@ -80,6 +86,29 @@ function openSocket(target: Target, timeoutMs: number): Promise<Socket> {
   });
 }
 
+/** Checks the permessage-deflate answer and arms the session; a result when the case ends here. */
+function negotiate(def: CaseDef, session: Session, answered: string, trace: TraceRecorder, startedAt: number, drop: () => void): CaseResult | null {
+  if (def.extensions) {
+    let params;
+    try {
+      params = acceptedParams(def.extensions, answered);
+    } catch (error) {
+      drop();
+      return handshakeFailure(def, trace, startedAt, `bad permessage-deflate answer: ${(error as Error).message}`);
+    }
+    if (!params) {
+      drop();
+      return resultBeforeSteps(def, trace, startedAt, 'UNIMPLEMENTED', 'INFORMATIONAL', `the server declined the offer "${def.extensions}"`);
+    }
+    trace.event('note', `permessage-deflate: offered "${def.extensions}", answered "${answered}" (${describeParams(params)})`);
+    session.deflate = new DeflateContext(params, 'client');
+  } else if (answered) {
+    drop();
+    return handshakeFailure(def, trace, startedAt, `the server answered extensions nobody offered: "${answered}"`);
+  }
+  return null;
+}
+
 async function runOne(def: CaseDef, target: Target, t: ResolvedTimeouts): Promise<CaseResult> {
   const startedAt = performance.now();
   const trace = new TraceRecorder();
@@ -89,28 +118,32 @@ async function runOne(def: CaseDef, target: Target, t: ResolvedTimeouts): Promis
     socket.on('error', () => {});
     const hs = await clientHandshake(socket, target.hostHeader, target.path, t.handshakeMs, def.extensions);
     const session = new Session(socket, 'client', trace, hs.rest);
-    if (def.extensions) {
-      let params;
-      try {
-        params = acceptedParams(def.extensions, hs.extensions);
-      } catch (error) {
-        socket.destroy();
-        return handshakeFailure(def, trace, startedAt, `bad permessage-deflate answer: ${(error as Error).message}`);
-      }
-      if (!params) {
-        socket.destroy();
-        return resultBeforeSteps(def, trace, startedAt, 'UNIMPLEMENTED', 'INFORMATIONAL', `the server declined the offer "${def.extensions}"`);
-      }
-      trace.event('note', `permessage-deflate: offered "${def.extensions}", answered "${hs.extensions}" (${describeParams(params)})`);
-      session.deflate = new DeflateContext(params, 'client');
-    } else if (hs.extensions) {
-      socket.destroy();
-      return handshakeFailure(def, trace, startedAt, `the server answered extensions nobody offered: "${hs.extensions}"`);
-    }
-    return await runCaseOnSession(def, session, t, startedAt);
+    const open = socket;
+    return negotiate(def, session, hs.extensions, trace, startedAt, () => open.destroy()) ?? (await runCaseOnSession(def, session, t, startedAt));
   } catch (error) {
     socket?.destroy();
     return handshakeFailure(def, trace, startedAt, `opening handshake failed: ${(error as Error).message}`);
+  }
+}
+
+/** One case on an HTTP/2 stream of its own session. */
+async function runOneH2(def: CaseDef, target: H2Target, t: ResolvedTimeouts): Promise<CaseResult> {
+  const startedAt = performance.now();
+  const trace = new TraceRecorder();
+  try {
+    const opened = await openH2Stream(target, t.handshakeMs, def.extensions);
+    trace.event('note', 'over HTTP/2: END_STREAM stands for TCP FIN, RST_STREAM for a reset');
+    const session = new Session(opened.stream, 'client', trace, Buffer.alloc(0));
+    opened.stream.on('close', () => {
+      if (opened.wasReset()) session.reset = true;
+    });
+    try {
+      return negotiate(def, session, opened.extensions, trace, startedAt, () => opened.stream.destroy()) ?? (await runCaseOnSession(def, session, t, startedAt));
+    } finally {
+      opened.close();
+    }
+  } catch (error) {
+    return handshakeFailure(def, trace, startedAt, `opening handshake over HTTP/2 failed: ${(error as Error).message}`);
   }
 }
 
@@ -121,6 +154,7 @@ function handshakeFailure(def: CaseDef, trace: TraceRecorder, startedAt: number,
 
 /** Runs the selected cases one after the other against an echo server. */
 export async function runServerSuite(options: ServerSuiteOptions): Promise<SuiteReport> {
+  if (options.http2 === true) return runServerSuiteH2(options);
   const target = parseTarget(options.url);
   const cases = selectedCases(options);
   const t = resolveTimeouts(options.timeouts);
@@ -140,4 +174,29 @@ export async function runServerSuite(options: ServerSuiteOptions): Promise<Suite
     options.onResult?.(result, results.length, cases.length);
   }
   return makeReport({ mode: 'server', target: options.url, full: options.full ?? false }, results, started, performance.now() - t0);
+}
+
+/** The same cases, each on an HTTP/2 stream (RFC 8441). */
+async function runServerSuiteH2(options: ServerSuiteOptions): Promise<SuiteReport> {
+  const target = parseH2Target(options.url);
+  const cases = selectedCases(options);
+  const t = resolveTimeouts(options.timeouts);
+  await openH2Stream(target, t.handshakeMs, undefined).then(
+    (opened) => {
+      opened.stream.destroy();
+      opened.close();
+    },
+    (error: Error) => {
+      throw new ConformanceError('ERR_CONFORMANCE_CONNECT', `cannot open a WebSocket over HTTP/2 at ${options.url}: ${error.message}; is an echo server running there with HTTP/2 enabled?`);
+    },
+  );
+  const started = new Date();
+  const t0 = performance.now();
+  const results: CaseResult[] = [];
+  for (const def of cases) {
+    const result = await runOneH2(def, target, t);
+    results.push(result);
+    options.onResult?.(result, results.length, cases.length);
+  }
+  return makeReport({ mode: 'server', target: `${options.url} (HTTP/2)`, full: options.full ?? false }, results, started, performance.now() - t0);
 }

@@ -3,6 +3,7 @@
 // endpoint, and records everything the judge needs (items, violations, close
 // frames, who ended TCP and when).
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { closePayload, encodeFrame, FrameReader, OP, toBytes, type ReadFrame } from './frames.js';
 import { isValidWireCloseCode } from './close-codes.js';
 import { describeFrame, type TraceRecorder } from './trace.js';
@@ -45,12 +46,13 @@ export class Session {
   private readonly waiters = new Set<() => void>();
 
   constructor(
-    private readonly socket: Socket,
+    /** A TCP socket, or an HTTP/2 stream (END_STREAM for FIN; see h2-transport.ts). */
+    private readonly socket: Socket | Duplex,
     readonly role: TesterRole,
     readonly trace: TraceRecorder,
     initial: Buffer,
   ) {
-    socket.setNoDelay(true);
+    if ('setNoDelay' in socket) socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
       this.peerEndedAt ??= this.trace.now();

@@ -5,6 +5,7 @@
 import { runServerSuite, startClientSuite, summaryTable, writeReportFiles } from '../../dist/esm/conformance/index.js';
 import { resultsTable } from './markdown.mjs';
 import { runEchoClient, startEchoServer } from './peers.mjs';
+import { startH2Server } from '../http2/lib.mjs';
 
 const args = process.argv.slice(2);
 const peers = args.includes('--ws') ? ['socketeer', 'ws'] : ['socketeer'];
@@ -31,6 +32,20 @@ for (const peer of peers) {
     console.log(`\n== ${peer} ${mode} ==\n${summaryTable(report)}\nReport: ${files.html}`);
     if (peer === 'socketeer' && report.failing > 0) status = 1;
   }
+}
+// socketeer's server again, every case on an HTTP/2 stream (RFC 8441, h2 over TLS).
+{
+  const h2 = await startH2Server({ wssOptions: { perMessageDeflate: true } });
+  h2.wss.on('connection', (ws) => {
+    ws.on('error', () => {});
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  const report = await runServerSuite({ url: `https://127.0.0.1:${h2.port}/`, http2: true, cases, full: !quick });
+  await h2.close();
+  const files = writeReportFiles(`${outRoot}/socketeer-server-http2`, report);
+  table.push(['socketeer server over HTTP/2', report]);
+  console.log(`\n== socketeer server over HTTP/2 ==\n${summaryTable(report)}\nReport: ${files.html}`);
+  if (report.failing > 0) status = 1;
 }
 console.log(`\n${resultsTable(table)}`);
 process.exitCode = status;
