@@ -256,8 +256,9 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     if (callback !== undefined) callback = nullOnSuccess(callback);
     const opts: SendOptions = options ?? {};
     this.assertNotConnecting();
-    // ws sends an empty (binary) message for send() and send(undefined, cb).
-    if (data === undefined || data === null) data = EMPTY;
+    // ws sends an empty (binary) message for send() and send(undefined, cb);
+    // null and other non-data still throw WS_ERR_INVALID_DATA_TYPE.
+    if (data === undefined) data = EMPTY;
     if (isBlob(data)) {
       this.deferBehindBlob(data, (bytes) => this.sendNow(bytes, { binary: true, ...opts }, callback, true));
       return !this.needDrain;
