@@ -36,7 +36,7 @@ export { DEFAULT_MAX_PAYLOAD, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DE
 export { localPubSub } from './api/local-bus.js';
 export type { PubSubBus, PubSubMessage, PubSubNode } from './api/pubsub-bus.js';
 export { PubSubErrorCode } from './api/pubsub-errors.js';
-export type { PublishOptions } from './api/topics.js';
+export type { PublishOptions, SlowSubscriberPolicy } from './api/topics.js';
 export { WebSocketStream } from './client/websocket-stream.js';
 export type { WebSocketStreamOptions, WebSocketOpenInfo, WebSocketCloseInfo } from './client/websocket-stream.js';
 export { ReconnectingWebSocket } from './client/reconnecting-websocket.js';

@@ -1,11 +1,13 @@
 import type { EventEmitter } from 'node:events';
+import { WebSocketError } from '../core/errors.js';
+import { DEFAULT_MAX_BUFFERED_AMOUNT } from '../node/outgoing-limit.js';
 import { DEFAULT_MAX_PAYLOAD } from './options.js';
 import type { PubSubBus } from './pubsub-bus.js';
 import { localPubSub } from './local-bus.js';
 import { DEFAULT_MAX_TOPIC_LENGTH } from './topic-name.js';
-import { TopicRegistry } from './topics.js';
+import { TopicRegistry, type SlowSubscriberPolicy } from './topics.js';
 
-export { TopicRegistry, type PublishOptions } from './topics.js';
+export { TopicRegistry, type PublishOptions, type SlowSubscriberPolicy } from './topics.js';
 
 /**
  * A server's topics on its bus (this process only when none is given). Bus
@@ -14,14 +16,25 @@ export { TopicRegistry, type PublishOptions } from './topics.js';
  */
 export function createServerTopics(
   server: EventEmitter & { pubsubErrorCount: number },
-  options: { pubsub?: PubSubBus; maxTopicLength?: number; maxPayload?: number },
+  options: { pubsub?: PubSubBus; maxTopicLength?: number; maxPayload?: number; maxBufferedAmount?: number; slowSubscriberPolicy?: SlowSubscriberPolicy },
 ): TopicRegistry {
+  const policy = options.slowSubscriberPolicy ?? 'close';
+  if (policy !== 'close' && policy !== 'skip') {
+    throw new WebSocketError('WS_ERR_INVALID_OPTION', `slowSubscriberPolicy must be 'close' or 'skip' (got ${String(policy)})`, 0);
+  }
   const limits = {
     maxTopicLength: options.maxTopicLength ?? DEFAULT_MAX_TOPIC_LENGTH,
     maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    // 'skip' keeps every subscriber's buffer under the cap the 'close' policy enforces.
+    skipAbove: policy === 'skip' ? options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT : Infinity,
   };
-  return new TopicRegistry(options.pubsub ?? localPubSub(), limits, (error) => {
-    server.pubsubErrorCount++;
-    server.emit('pubsub-error', error);
-  });
+  return new TopicRegistry(
+    options.pubsub ?? localPubSub(),
+    limits,
+    (error) => {
+      server.pubsubErrorCount++;
+      server.emit('pubsub-error', error);
+    },
+    (ws, topic, bytes, skipped) => server.emit('publish-skipped', ws, { topic, bytes, skipped }),
+  );
 }

@@ -16,7 +16,14 @@ export interface PublishOptions {
 export interface TopicLimits {
   maxTopicLength: number;
   maxPayload: number;
+  /** Skip a subscriber whose buffered bytes plus the message would pass this (Infinity: never). */
+  skipAbove: number;
 }
+
+/** What a publish does to a subscriber whose buffer is full: see `slowSubscriberPolicy`. */
+export type SlowSubscriberPolicy = 'close' | 'skip';
+
+export type SkipReporter = (ws: WebSocket, topic: string, bytes: number, skipped: number) => void;
 
 const busesInUse = new WeakSet<PubSubBus>();
 
@@ -29,11 +36,14 @@ const busesInUse = new WeakSet<PubSubBus>();
 export class TopicRegistry implements PubSubNode {
   private readonly subscribers = new Map<string, Set<WebSocket>>();
   private readonly memberships = new Map<WebSocket, Set<string>>();
+  /** Messages left out per slow subscriber ('skip' policy). */
+  private readonly skips = new WeakMap<WebSocket, number>();
 
   constructor(
     private readonly bus: PubSubBus,
     private readonly limits: TopicLimits,
     private readonly reportError: (error: Error & { code?: string }) => void,
+    private readonly reportSkip: SkipReporter = () => undefined,
   ) {
     if (busesInUse.has(bus)) {
       throw new WebSocketError(ErrorCode.InUse, 'This pubsub bus already serves another WebSocketServer: create one bus per server', 0);
@@ -134,8 +144,15 @@ export class TopicRegistry implements PubSubNode {
     if (sockets === undefined) return 0;
     const frames = new PublishFrames(bytes, binary, compress);
     let count = 0;
+    const skipAbove = this.limits.skipAbove;
     for (const ws of sockets) {
       if (ws === sender) continue;
+      if (skipAbove !== Infinity && ws.bufferedAmount + bytes.length > skipAbove) {
+        const skipped = (this.skips.get(ws) ?? 0) + 1;
+        this.skips.set(ws, skipped);
+        this.reportSkip(ws, topic, bytes.length, skipped);
+        continue;
+      }
       if (ws[kSendShared](frames.frameFor(ws), bytes, binary)) count++;
     }
     return count;

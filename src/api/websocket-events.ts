@@ -79,4 +79,9 @@ export interface WebSocketServerEvents {
   close: [];
   /** A pub/sub bus failed (an error with a `PubSubErrorCode` `code`); see docs/pubsub.md. */
   'pubsub-error': [error: Error & { code?: string }];
+  /**
+   * With `slowSubscriberPolicy: 'skip'`: a publish left out for a subscriber
+   * whose buffer was full; `skipped` counts that socket's skips so far.
+   */
+  'publish-skipped': [socket: WebSocket, info: { topic: string; bytes: number; skipped: number }];
 }

@@ -32,7 +32,7 @@ import { ErrorCode } from '../core/errors.js';
 import { TypedEventEmitter } from './typed-emitter.js';
 import type { WebSocketServerEvents } from './websocket-events.js';
 import type { PubSubBus } from './pubsub-bus.js';
-import { createServerTopics, type PublishOptions, type TopicRegistry } from './server-topics.js';
+import { createServerTopics, type PublishOptions, type SlowSubscriberPolicy, type TopicRegistry } from './server-topics.js';
 
 export interface VerifyClientInfo {
   origin: string | undefined;
@@ -81,6 +81,12 @@ export interface WebSocketServerOptions extends Omit<WsProtocolOptions, 'generat
   pubsub?: PubSubBus;
   /** Longest topic, in UTF-8 bytes (default 1024). */
   maxTopicLength?: number;
+  /**
+   * A publish to a subscriber whose buffer would pass `maxBufferedAmount`:
+   * 'close' (default) lets the cap close it with 1008; 'skip' leaves that
+   * message out for it and emits 'publish-skipped'. See docs/pubsub.md.
+   */
+  slowSubscriberPolicy?: SlowSubscriberPolicy;
   /** The class of the sockets 'connection' hands out: WebSocket or a subclass of it (ws's `WebSocket` option). */
   WebSocket?: typeof WebSocket;
 }
