@@ -1,5 +1,8 @@
 // The demo that `npm start` runs: one page with a browser client, an echo
-// endpoint at /echo and a broadcast chat at /chat, all on one HTTP server.
+// endpoint at /echo and a chat at /chat, all on one HTTP server. The chat is
+// topics: /chat?room=NAME joins room NAME (default "lobby"), a message goes
+// to everyone in the room. With REDIS_URL set, rooms are shared with every
+// demo on that Redis (two `npm start`s on 8080 and 8081 form one chat).
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -54,27 +57,39 @@ function createEchoServer() {
   return wss;
 }
 
-function createChatServer() {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: true, verifyClient: sameOrigin });
-  wss.on('connection', (ws) => {
-    ws.on('message', (data, isBinary) => {
-      for (const client of wss.clients) {
-        if (client.readyState === client.OPEN) client.send(data, { binary: isBinary });
-      }
-    });
+/** The chat room a /chat URL asks for: ?room=NAME, "lobby" without one. */
+export function roomOf(request) {
+  const room = new URL(request.url ?? '/', 'http://localhost').searchParams.get('room')?.trim();
+  return room ? room.slice(0, 64) : 'lobby';
+}
+
+function createChatServer(pubsub) {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: true, verifyClient: sameOrigin, ...(pubsub ? { pubsub } : {}) });
+  wss.on('connection', (ws, request) => {
+    const topic = `room:${roomOf(request)}`;
+    ws.subscribe(topic);
+    // Everyone in the room, the sender included, on this node and (with Redis) every other one.
+    ws.on('message', (data, isBinary) => wss.publish(topic, data, { binary: isBinary }));
     ws.on('error', () => {});
   });
+  wss.on('pubsub-error', (error) => console.error(`chat: ${error.code}: ${error.message}`));
   return wss;
+}
+
+/** The Redis bus for REDIS_URL (socketeer/redis needs the redis package, a dev dependency here). */
+async function redisBus(url) {
+  const { redisPubSub } = await import('../dist/esm/redis.js');
+  return redisPubSub({ url, prefix: 'socketeer-demo:' });
 }
 
 /**
  * Starts the demo. Resolves with the HTTP server, the page's URL and close(),
  * which closes every WebSocket (1001) and the HTTP server.
  */
-export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
+export async function startDemo({ port = 8080, host = '127.0.0.1', redisUrl } = {}) {
   const endpoints = new Map([
     ['/echo', createEchoServer()],
-    ['/chat', createChatServer()],
+    ['/chat', createChatServer(redisUrl ? await redisBus(redisUrl) : undefined)],
   ]);
   const server = http.createServer((request, response) => {
     serveStatic(request, response);
@@ -110,7 +125,7 @@ export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
     })();
     return closing;
   };
-  return { server, url, close };
+  return { server, url, close, chat: endpoints.get('/chat') };
 }
 
 const runDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
@@ -122,8 +137,10 @@ if (runDirectly) {
   }
   const host = process.env.HOST || '127.0.0.1';
   try {
-    const demo = await startDemo({ port, host });
-    console.log(`socketeer demo on ${demo.url}  (echo: ${demo.url.replace(/^http/, 'ws')}echo, chat: ${demo.url.replace(/^http/, 'ws')}chat)`);
+    const redisUrl = process.env.REDIS_URL || undefined;
+    const demo = await startDemo({ port, host, redisUrl });
+    console.log(`socketeer demo on ${demo.url}  (echo: ${demo.url.replace(/^http/, 'ws')}echo, chat: ${demo.url.replace(/^http/, 'ws')}chat?room=lobby)`);
+    if (redisUrl) console.log(`chat rooms shared through Redis at ${redisUrl}`);
     console.log('Press Ctrl+C to stop.');
     const stop = (signal) => {
       console.log(`\n${signal}: closing connections...`);

@@ -1,5 +1,6 @@
 // The demo server on its own (no browser): the page and its script are served,
-// /echo echoes, /chat broadcasts to every chat client, other paths get 404,
+// /echo echoes, /chat?room=NAME reaches everyone in that room (topics) and
+// nobody else, other paths get 404,
 // pages from another origin get 403,
 // and close() ends every connection with 1001.
 import { test } from 'node:test';
@@ -49,6 +50,20 @@ test('demo server: page, /echo, /chat, 404, close with 1001', { timeout: 20_000 
   assert.equal(String((await atA).data), 'to everyone');
   assert.equal(String((await atB).data), 'to everyone');
 
+  // Rooms are topics: ?room=NAME; the lobby does not hear another room.
+  const [r1, r2] = await Promise.all([open(`${wsBase}chat?room=kitchen`), open(`${wsBase}chat?room=kitchen`)]);
+  assert.equal(demo.chat.subscriberCount('room:kitchen'), 2);
+  assert.equal(demo.chat.subscriberCount('room:lobby'), 2);
+  const heardInLobby = [];
+  a.on('message', (data) => heardInLobby.push(String(data)));
+  const atR2 = nextMessage(r2);
+  r1.send('in the kitchen');
+  assert.equal(String((await atR2).data), 'in the kitchen');
+  const lobbyMark = nextMessage(b);
+  a.send('lobby again');
+  assert.equal(String((await lobbyMark).data), 'lobby again');
+  assert.deepEqual(heardInLobby, ['lobby again']);
+
   const stray = new WebSocket(`${wsBase}elsewhere`);
   const refused = once(stray, 'error');
   assert.equal((await stray.closed).code, 1006, 'another path is refused');
@@ -62,7 +77,7 @@ test('demo server: page, /echo, /chat, 404, close with 1001', { timeout: 20_000 
   sameSite.close();
   await sameSite.closed;
 
-  const closes = Promise.all([echo, a, b].map((ws) => ws.closed));
+  const closes = Promise.all([echo, a, b, r1, r2].map((ws) => ws.closed));
   await demo.close();
   for (const info of await closes) assert.deepEqual({ code: info.code, wasClean: info.wasClean }, { code: 1001, wasClean: true });
 });
