@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SWebSocket, SWebSocketServer, WWebSocket, WWebSocketServer } from '../helpers/pairs.mjs';
 import { once, withTimeout } from '../helpers/once.mjs';
-import { closeFrame, frame, rawClient, rawDeflater } from './deflate-raw.mjs';
+import { closeFrame, frame, rawClient, rawDeflater, rawServer } from './deflate-raw.mjs';
 
 const RUNS = process.env.SOCKETEER_FULL === '1' ? 2000 : 200;
 const DEFLATE = { threshold: 0 };
@@ -61,8 +61,9 @@ async function recordingServer() {
   wss.on('connection', (ws) => {
     const messages = [];
     ws.on('message', (data, isBinary) => messages.push({ text: String(data), isBinary }));
+    const seen = observe(ws);
     ws.closed.then((info) => {
-      const result = { messages, info };
+      const result = { messages, info, seen };
       if (waiting.length > 0) waiting.shift()(result);
       else results.push(result);
     });
@@ -114,3 +115,108 @@ test(`server: a ws client sending a compressed message then closing gets it deli
   await closeServer(server.wss);
   assert.equal(failures, 0);
 });
+
+// ---- variations, both roles: what sits behind the inflation, and when TCP ends
+
+const VARIANT_RUNS = process.env.SOCKETEER_FULL === '1' ? 200 : 20;
+const PING = 0x9;
+const PONG = 0xa;
+
+/**
+ * Builds what the raw peer sends: compressed messages (one per entry of
+ * `texts`, fragmented into `fragments` frames), control frames after the
+ * first message, then a Close. Returns the bytes and what must be observed.
+ */
+async function buildStream({ texts, fragments = 1, controls = [], close = { code: 1000, reason: '' } }, mask) {
+  const deflater = rawDeflater();
+  const frames = [];
+  for (const [index, text] of texts.entries()) {
+    const payload = await deflater.compress(Buffer.from(text));
+    const size = Math.ceil(payload.length / fragments);
+    for (let i = 0; i < fragments; i++) {
+      const part = payload.subarray(i * size, i === fragments - 1 ? payload.length : (i + 1) * size);
+      frames.push(frame(i === 0 ? 0x1 : 0x0, part, { fin: i === fragments - 1, rsv1: i === 0, mask }));
+    }
+    if (index === 0) for (const [opcode, data] of controls) frames.push(frame(opcode, data, { mask }));
+  }
+  deflater.close();
+  const body = Buffer.alloc(2 + Buffer.byteLength(close.reason));
+  body.writeUInt16BE(close.code);
+  body.write(close.reason, 2);
+  frames.push(frame(0x8, body, { mask }));
+  return Buffer.concat(frames);
+}
+
+/** Records messages, pings, pongs and the close of a socketeer WebSocket. */
+function observe(ws) {
+  const seen = [];
+  ws.on('message', (data, isBinary) => seen.push(`${isBinary ? 'binary' : 'text'}:${String(data).length}:${String(data).slice(0, 12)}`));
+  ws.on('ping', (data) => seen.push(`ping:${data}`));
+  ws.on('pong', (data) => seen.push(`pong:${data}`));
+  return seen;
+}
+
+function expected({ texts, controls = [] }) {
+  const out = [];
+  texts.forEach((text, i) => {
+    out.push(`text:${text.length}:${text.slice(0, 12)}`);
+    if (i === 0) for (const [opcode, data] of controls) out.push(`${opcode === PING ? 'ping' : 'pong'}:${data}`);
+  });
+  return out;
+}
+
+/** Ends TCP in the same write as the stream, or in a later turn. */
+function sendAndEnd(socket, bytes, endLater) {
+  if (!endLater) socket.end(bytes);
+  else socket.write(bytes, () => setImmediate(() => socket.end()));
+}
+
+const BIG = 'x'.repeat(4 * 1024 * 1024) + 'tail';
+const VARIANTS = {
+  'a fragmented compressed message': { texts: ['fragmented message '.repeat(50)], fragments: 3 },
+  'several messages queued behind one inflation': { texts: ['one', 'two two', 'three three three', 'four'] },
+  'a ping and a pong behind the message': { texts: ['hello'], controls: [[PING, 'p1'], [PONG, 'q1']] },
+  'a Close with a code and a reason': { texts: ['hello'], close: { code: 4123, reason: 'see you' } },
+  'a large message whose inflation takes several turns': { texts: [BIG, 'after the big one'] },
+};
+
+for (const [name, variant] of Object.entries(VARIANTS)) {
+  for (const endLater of [false, true]) {
+    const when = endLater ? 'TCP ends in a later chunk' : 'TCP ends in the same chunk';
+    const close = variant.close ?? { code: 1000, reason: '' };
+    const runs = variant.texts[0] === BIG ? 3 : VARIANT_RUNS;
+
+    test(`server: ${name}, then Close; ${when}`, async () => {
+      const server = await recordingServer();
+      const bytes = await buildStream(variant, true);
+      for (let i = 0; i < runs; i++) {
+        const { socket, reader } = await rawClient(server.port, 'permessage-deflate');
+        sendAndEnd(socket, bytes, endLater);
+        const frames = await reader.untilClose();
+        const { info, seen } = await server.next();
+        socket.destroy();
+        assert.deepEqual(seen, expected(variant));
+        assert.deepEqual(info, { code: close.code, reason: close.reason, wasClean: true });
+        assert.equal(frames.at(-1).payload.readUInt16BE(0), close.code, 'the Close was answered with its code');
+      }
+      await closeServer(server.wss);
+    });
+
+    test(`client: ${name}, then Close; ${when}`, async () => {
+      const server = await rawServer((offer) => (offer?.includes('permessage-deflate') ? 'permessage-deflate' : undefined));
+      const bytes = await buildStream(variant, false);
+      for (let i = 0; i < runs; i++) {
+        const ws = new SWebSocket(`ws://127.0.0.1:${server.port}/`, { perMessageDeflate: DEFLATE });
+        const [{ socket, reader }] = await Promise.all([server.next(), once(ws, 'open')]);
+        const seen = observe(ws);
+        sendAndEnd(socket, bytes, endLater);
+        const frames = await reader.untilClose();
+        const info = await withTimeout(ws.closed, 5000, 'for the client to close');
+        assert.deepEqual(seen, expected(variant));
+        assert.deepEqual(info, { code: close.code, reason: close.reason, wasClean: true });
+        assert.equal(frames.at(-1).opcode, 0x8, 'the client answered the Close');
+      }
+      await server.close();
+    });
+  }
+}
