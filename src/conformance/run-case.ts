@@ -58,6 +58,9 @@ async function runSteps(plan: CasePlan, session: Session, t: ResolvedTimeouts): 
       case 'waitItems':
         await session.waitUntil(() => session.items.length >= step.count || session.peerGone, t.caseMs);
         break;
+      case 'end':
+        session.endTcp();
+        break;
     }
   }
   return outcome;

@@ -50,7 +50,9 @@ export type Step =
   | { kind: 'messages'; messages: MessageSpec[]; chunk?: number }
   | { kind: 'pause'; ms: number }
   /** Wait until this many items (messages + pongs) have come back. */
-  | { kind: 'waitItems'; count: number };
+  | { kind: 'waitItems'; count: number }
+  /** End the tester's side of TCP (FIN) at once, right behind what was written. */
+  | { kind: 'end' };
 
 export type Expectation =
   /** The peer answers with exactly these items; the tester then closes with 1000. */

@@ -48,7 +48,7 @@ test('server mode against socketeer: exit 0, report.json and report.html with on
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     assert.equal(report.mode, 'server');
     assert.equal(report.failing, 0);
-    assert.equal(report.results.length, 3 + 41);
+    assert.equal(report.results.length, 3 + 42);
     for (const r of report.results) {
       for (const field of ['id', 'behavior', 'behaviorClose', 'durationMs', 'trace', 'teardown']) assert.ok(field in r, `${r.id} has ${field}`);
       assert.ok(r.trace.sent.total > 0 && r.trace.events.length > 0, r.id);

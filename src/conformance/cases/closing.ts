@@ -24,6 +24,24 @@ export function closingCases(): CaseDef[] {
         expect: { kind: 'informational', closeCodes: [1000] },
       }),
     },
+    {
+      id: '7.1.7',
+      description: 'A compressed text message, a Close frame and then FIN, back to back (permessage-deflate).',
+      expectation:
+        'The peer finishes inflating the message and echoes it, then answers the Close with 1000: the end of TCP does not overtake the Close still queued behind the inflation.',
+      extensions: 'permessage-deflate',
+      plan: () => {
+        const message = textOf(2048);
+        return {
+          steps: [
+            { kind: 'messages', messages: [{ type: 'text', payload: message }] },
+            send([close(1000)]),
+            { kind: 'end' },
+          ],
+          expect: { kind: 'close', codes: [1000], before: [{ type: 'text', payload: Buffer.from(message) }] },
+        };
+      },
+    },
     closeCase('7.2.1', 'A Close frame without a body.', () => [close(null)], [null], {
       expectation: 'The peer answers with a Close frame without a body (it echoes "no code").',
     }),
