@@ -226,6 +226,10 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     if (this.options.maxConnections !== undefined && this.openConnections >= this.options.maxConnections) {
       return answer.refuse(503, 'Too many open connections: try again later', { 'Retry-After': '5' });
     }
+    // The connection counts from here, while verifyClient and handleProtocols
+    // run, until its socket is gone: concurrent handshakes cannot overshoot the cap.
+    this.openConnections++;
+    answer.onGone(() => this.openConnections--);
     const origin = (request.headers.origin ?? request.headers['sec-websocket-origin']) as string | undefined;
     if (this.options.allowedOrigins !== undefined && (origin === undefined || !this.options.allowedOrigins.includes(origin))) {
       return answer.refuse(403, `Origin ${origin ?? '(none)'} is not allowed`);
@@ -240,9 +244,22 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
       req: request,
     };
     if (verify.length >= 2) {
+      // An answer that never comes must not hold the socket and its slot forever.
+      const timeout = this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+      let settled = false;
+      const timer =
+        timeout > 0
+          ? setTimeout(() => {
+              settled = true;
+              if (answer.isOpen()) answer.refuse(408, `verifyClient did not answer within handshakeTimeout (${timeout} ms)`);
+            }, timeout)
+          : null;
       (verify as (i: VerifyClientInfo, d: (r: boolean, c?: number, m?: string, h?: Record<string, string>) => void) => void)(
         info,
         (accepted, code = 401, message, headers) => {
+          if (settled) return;
+          settled = true;
+          if (timer !== null) clearTimeout(timer);
           if (accepted) proceed();
           else answer.refuse(code, message ?? http.STATUS_CODES[code] ?? 'Refused', headers);
         },
@@ -393,13 +410,9 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
       bufferFullPolicy: this.options.bufferFullPolicy,
       knobs: this.knobs,
     });
-    this.openConnections++;
     this.accepted.add(ws);
     // Gone from `clients` before the socket's 'close' listeners run, as in ws.
     ws[kBeforeClose] = () => this.accepted.delete(ws);
-    void ws.closed.then(() => {
-      this.openConnections--;
-    });
     callback(ws, request);
   }
 }

@@ -25,6 +25,8 @@ export interface HandshakeAnswer {
   accept(headerLines: string[]): { socket: Duplex; head: Buffer | null };
   /** Give up without an answer (a socket that is already gone). */
   destroy(): void;
+  /** Calls `listener` once the socket or stream under this handshake is closed, whatever became of it. */
+  onGone(listener: () => void): void;
 }
 
 /** The HTTP/1.1 answer: 101 Switching Protocols on the upgraded socket. */
@@ -59,5 +61,10 @@ export class Http1Answer implements HandshakeAnswer {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  onGone(listener: () => void): void {
+    if (this.socket.destroyed) process.nextTick(listener);
+    else this.socket.once('close', listener);
   }
 }

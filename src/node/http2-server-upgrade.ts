@@ -125,6 +125,11 @@ export class Http2Answer implements HandshakeAnswer {
     }
   }
 
+  onGone(listener: () => void): void {
+    if (this.stream.destroyed || this.stream.closed) process.nextTick(listener);
+    else this.stream.once('close', listener);
+  }
+
   isOpen(): boolean {
     const stream = this.stream;
     return !stream.destroyed && !stream.closed && !stream.headersSent && stream.writable;
