@@ -32,7 +32,7 @@ export type { PerMessageDeflateOptions } from './core/extensions/permessage-defl
 export { CloseCode, closeCodeName, isValidWireCloseCode, isValidApplicationCloseCode } from './core/close-codes.js';
 export type { CloseInfo } from './core/connection.js';
 export { WebSocketError, ErrorCode } from './core/errors.js';
-export { DEFAULT_MAX_PAYLOAD, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_HANDSHAKE_TIMEOUT } from './api/options.js';
+export { DEFAULT_MAX_PAYLOAD, DEFAULT_CLOSE_TIMEOUT, DEFAULT_FAILURE_CLOSE_TIMEOUT, DEFAULT_MAX_UNPARSED_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_HANDSHAKE_TIMEOUT } from './api/options.js';
 export { localPubSub } from './api/local-bus.js';
 export type { PubSubBus, PubSubMessage, PubSubNode } from './api/pubsub-bus.js';
 export { PubSubErrorCode } from './api/pubsub-errors.js';

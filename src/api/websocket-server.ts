@@ -63,6 +63,10 @@ export interface WebSocketServerOptions extends Omit<WsProtocolOptions, 'generat
   maxPayload?: number;
   clientTracking?: boolean;
   closeTimeout?: number;
+  /** After a protocol error, how long to wait for the peer to close TCP before destroying the socket, in ms (default 1 s). */
+  failureCloseTimeout?: number;
+  /** Received bytes that may wait unparsed while a message is being decompressed (default 1 MiB); past it, 1008. */
+  maxUnparsedBytes?: number;
   highWaterMark?: number;
   heartbeat?: HeartbeatOptions;
   /** Accept permessage-deflate (default false on servers); see docs/permessage-deflate.md. */
@@ -405,6 +409,8 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
       extensions,
       maxPayload,
       closeTimeout: this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
+      failureCloseTimeout: this.options.failureCloseTimeout,
+      maxUnparsedBytes: this.options.maxUnparsedBytes,
       heartbeat: this.options.heartbeat,
       maxBufferedAmount: this.options.maxBufferedAmount,
       bufferFullPolicy: this.options.bufferFullPolicy,

@@ -22,7 +22,7 @@ import {
 } from './event-listeners.js';
 import { isBlob, toBuffer, toPayload } from './outgoing-data.js';
 import type { PublishOptions, TopicRegistry } from './topics.js';
-import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_PAYLOAD, type HeartbeatOptions } from './options.js';
+import { DEFAULT_FAILURE_CLOSE_TIMEOUT, DEFAULT_MAX_UNPARSED_BYTES, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_PAYLOAD, type HeartbeatOptions } from './options.js';
 import { checkClientOptions, protocolKnobs, type ProtocolKnobs, type WsClientOptions } from './ws-options.js';
 import { TypedEventEmitter } from './typed-emitter.js';
 import type { AddEventListenerOptions, WebSocketEventListener, WebSocketEventMap, WebSocketEvents } from './websocket-events.js';
@@ -33,6 +33,10 @@ export interface WebSocketOptions extends Partial<Omit<ClientHandshakeOptions, '
   maxPayload?: number;
   /** How long to wait for the peer during the closing handshake, in ms (default 30 s). */
   closeTimeout?: number;
+  /** After a protocol error, how long to wait for the peer to close TCP before destroying the socket, in ms (default 1 s). */
+  failureCloseTimeout?: number;
+  /** Received bytes that may wait unparsed while a message is being decompressed (default 1 MiB); past it, 1008. */
+  maxUnparsedBytes?: number;
   /** send() returns false while more than this many bytes wait to be written (default 1 MiB). */
   highWaterMark?: number;
   /** Ping every `interval` ms and terminate when no pong comes within `timeout` ms. */
@@ -62,6 +66,8 @@ export interface AttachParams {
   extensions: NegotiatedExtensions;
   maxPayload: number;
   closeTimeout: number;
+  failureCloseTimeout?: number;
+  maxUnparsedBytes?: number;
   heartbeat?: HeartbeatOptions | null;
   maxBufferedAmount?: number;
   bufferFullPolicy?: BufferFullPolicy;
@@ -157,6 +163,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
           }
           this[kAttach]({
             role: 'client', socket, head, protocol, extensions, maxPayload, closeTimeout, heartbeat: opts.heartbeat,
+            failureCloseTimeout: opts.failureCloseTimeout, maxUnparsedBytes: opts.maxUnparsedBytes,
             maxBufferedAmount: opts.maxBufferedAmount, bufferFullPolicy: opts.bufferFullPolicy, knobs,
           });
         },
@@ -539,6 +546,8 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
         role: params.role,
         maxPayload: params.maxPayload,
         closeTimeout: params.closeTimeout,
+        failureCloseTimeout: params.failureCloseTimeout ?? DEFAULT_FAILURE_CLOSE_TIMEOUT,
+        maxUnparsedBytes: params.maxUnparsedBytes ?? DEFAULT_MAX_UNPARSED_BYTES,
         codec: params.extensions.codec,
         compressThreshold: params.extensions.compressThreshold,
         heartbeat: params.heartbeat ?? null,

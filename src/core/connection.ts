@@ -192,6 +192,11 @@ export class Connection implements FrameHandler {
     this.afterInput();
   }
 
+  /** The connection failed (a protocol error, ours to report): the close is not clean. */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
   /** The transport is fully closed; returns what the close event reports. */
   transportClosed(): CloseInfo {
     if (this.closedInfo !== null) return this.closedInfo;
@@ -443,6 +448,9 @@ export class Connection implements FrameHandler {
       this.sendClose(closeCode, Buffer.from(closeReasonFor(error)));
     } else if (this.role === 'server') {
       this.sink.endTransport();
+    } else {
+      // Our Close went out earlier: the wait for the server's close is cut short.
+      this.sink.armCloseTimer();
     }
   }
 

@@ -21,6 +21,8 @@ export interface TransportOptions {
   role: Role;
   maxPayload: number;
   closeTimeout: number;
+  /** The close timer after a protocol failure (ours or the peer's), in ms. */
+  failureCloseTimeout?: number;
   codec?: MessageCodec | null;
   compressThreshold?: number;
   /** Send a ping every `interval` ms; terminate when no pong came within `timeout` ms. */
@@ -43,6 +45,7 @@ export interface TransportOptions {
 export class SocketTransport implements ConnectionSink {
   readonly connection: Connection;
   private closeTimer: NodeJS.Timeout | null = null;
+  private closeTimerMs = 0;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private pongTimer: NodeJS.Timeout | null = null;
   private ended = false;
@@ -310,11 +313,19 @@ export class SocketTransport implements ConnectionSink {
 
   armCloseTimer(): void {
     this.stopHeartbeat();
-    if (this.closeTimer !== null || this.closed) return;
+    if (this.closed) return;
+    // A peer that broke the protocol gets a short grace, not the whole closeTimeout.
+    const failed = this.connection.failed && this.options.failureCloseTimeout !== undefined;
+    const ms = failed ? Math.min(this.options.failureCloseTimeout!, this.options.closeTimeout) : this.options.closeTimeout;
+    if (this.closeTimer !== null) {
+      if (!failed || this.closeTimerMs <= ms) return;
+      clearTimeout(this.closeTimer);
+    }
+    this.closeTimerMs = ms;
     this.closeTimer = setTimeout(() => {
       this.closeTimer = null;
       this.destroySocket();
-    }, this.options.closeTimeout);
+    }, ms);
   }
 
   // ---- socket events --------------------------------------------------------
