@@ -280,6 +280,8 @@ export class Connection implements FrameHandler {
       this.tooBig();
     } else if (!this.budget.charge(length)) {
       this.fail(ErrorCode.FragmentBudget, this.budget.describe(), CloseCode.PolicyViolation);
+    } else if (!this.messageCompressed) {
+      this.message.expectFrame(length);
     }
   }
 

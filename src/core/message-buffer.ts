@@ -1,5 +1,10 @@
 /** Parts smaller than this are copied together instead of kept one by one. */
 const SMALL_PART = 4096;
+/**
+ * A frame announced at least this long whose payload arrives in several
+ * parts is reassembled into one buffer allocated at the announced length.
+ */
+const WHOLE_FRAME_MIN = 16 * 1024;
 const BLOCK_SIZE = 64 * 1024;
 
 /**
@@ -17,9 +22,56 @@ export class MessageBuffer {
   private parts: Buffer[] | null = null;
   private block: Buffer | null = null;
   private blockUsed = 0;
+  /** Payload bytes of the current frame still to come (from expectFrame()). */
+  private frameRemaining = 0;
+  /** The current frame's payload, allocated at its announced length once it arrives in parts. */
+  private frame: Buffer | null = null;
+  private frameUsed = 0;
+
+  /**
+   * The next `length` bytes pushed are one frame's payload. The caller has
+   * already checked `length` against its limit (maxPayload): a large frame
+   * that arrives split across socket reads is copied into one buffer of that
+   * length as it comes, instead of being kept as a list of reads and
+   * concatenated at the end. (allocUnsafe: pages are committed as written.)
+   */
+  expectFrame(length: number): void {
+    this.frameRemaining = length;
+  }
 
   push(part: Buffer): void {
+    const remaining = this.frameRemaining;
+    if (remaining > 0) {
+      this.frameRemaining = remaining - part.length;
+      if (this.frame !== null || (part.length < remaining && remaining >= WHOLE_FRAME_MIN)) {
+        this.pushFramePart(part, remaining);
+        return;
+      }
+    }
+    this.pushPart(part);
+  }
+
+  private pushFramePart(part: Buffer, remaining: number): void {
+    let frame = this.frame;
+    if (frame === null) {
+      frame = this.frame = Buffer.allocUnsafe(remaining);
+      this.frameUsed = 0;
+    }
+    part.copy(frame, this.frameUsed);
+    this.frameUsed += part.length;
     this.length += part.length;
+    if (this.frameUsed === frame.length) {
+      this.frame = null;
+      this.store(frame);
+    }
+  }
+
+  private pushPart(part: Buffer): void {
+    this.length += part.length;
+    this.store(part);
+  }
+
+  private store(part: Buffer): void {
     if (this.first === null) {
       this.first = part;
       return;
@@ -64,6 +116,8 @@ export class MessageBuffer {
     this.first = null;
     this.parts = null;
     this.block = null;
+    this.frame = null;
+    this.frameRemaining = 0;
     this.length = 0;
   }
 
