@@ -1,10 +1,13 @@
 // Client-role metrics: the library's client, in its own process, against the
 // fixed raw server (bench/rawserver.mjs). Same modes and result shapes as
 // bench/loadgen.mjs. argv[2] is a JSON config; the result goes back over IPC.
+// With cfg.subjectPid (the real-client rows: this process is the ws client
+// driving a server under test), subjectCpuShare is that server's CPU share,
+// not this process's.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAdapter } from './lib/adapters.mjs';
-import { configFromParent, connectMany, handshakeRate, openLoopLatency, runMode } from './lib/driver.mjs';
+import { configFromParent, connectMany, handshakeRate, openLoopLatency, processCpuSeconds, runMode } from './lib/driver.mjs';
 import { jsonLike } from './lib/frames.mjs';
 import { memorySample } from './lib/mem.mjs';
 
@@ -48,12 +51,14 @@ async function echo() {
     for (let i = 0; i < cfg.window; i++) ws.send(data, { binary });
   }
   await sleep(cfg.warmupMs);
-  const m0 = messages, t0 = performance.now(), cpu0 = process.cpuUsage();
+  const cpuNow = cfg.subjectPid
+    ? () => processCpuSeconds(cfg.subjectPid)
+    : () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
+  const m0 = messages, t0 = performance.now(), cpu0 = cpuNow();
   await sleep(cfg.durationMs);
-  const m1 = messages, t1 = performance.now(), cpu = process.cpuUsage(cpu0);
+  const m1 = messages, t1 = performance.now(), cpuSecs = cpuNow() - cpu0;
   for (const ws of conns) ws.terminate();
   const secs = (t1 - t0) / 1000;
-  const cpuSecs = (cpu.user + cpu.system) / 1e6;
   const size = cfg.payload.size;
   return {
     messagesPerSec: (m1 - m0) / secs, bytesPerSec: ((m1 - m0) * size) / secs, payloadBytesPerSec: ((m1 - m0) * size) / secs,

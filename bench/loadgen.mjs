@@ -2,11 +2,10 @@
 // server under test, in its own process. It speaks WebSocket with raw
 // node:net sockets and pre-encoded masked frames, so that the server is the
 // bottleneck. argv[2] is a JSON config; the result goes back over IPC.
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { configFromParent, connectMany, handshakeRate, openLoopLatency, runMode } from './lib/driver.mjs';
+import { configFromParent, connectMany, processCpuSeconds, handshakeRate, openLoopLatency, runMode } from './lib/driver.mjs';
 import { FrameCounter, encodeFrame, compressMessage, jsonLike, upgradeRequest } from './lib/frames.mjs';
 import { quantile } from './lib/stats.mjs';
 
@@ -14,15 +13,7 @@ const { cfg, ready } = configFromParent();
 await ready;
 
 /** CPU seconds used so far by the process under test (Linux /proc), or NaN. */
-function subjectCpu() {
-  try {
-    const stat = readFileSync(`/proc/${cfg.subjectPid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100/s)
-  } catch {
-    return NaN;
-  }
-}
+const subjectCpu = () => processCpuSeconds(cfg.subjectPid);
 const DEFLATE_OFFER = 'permessage-deflate; client_no_context_takeover; server_no_context_takeover';
 
 function connectTcp(port) {

@@ -14,6 +14,11 @@ function cell(s) {
   return s.min === s.max ? num(s.median) : `${num(s.median)} (${num(s.min)}–${num(s.max)})`;
 }
 
+/** The A/A band as "0.95–1.05×". */
+function band(aa) {
+  return `${aa.band[0].toFixed(2)}–${aa.band[1].toFixed(2)}×`;
+}
+
 function verdict(m) {
   if (m.meetsGoal === undefined) return '';
   const goal = m.better === 'higher' ? `≥ ${m.goal}` : `≤ ${m.goal}`;
@@ -22,8 +27,8 @@ function verdict(m) {
 
 export function markdownTable(result) {
   const rows = [
-    '| Metric | Unit | Better | ws median (min–max) | socketeer median (min–max) | socketeer/ws | Goal | per CPU-s ratio |',
-    '|---|---|---|---|---|---|---|---|',
+    '| Metric | Unit | Better | ws median (min–max) | socketeer median (min–max) | socketeer/ws | A/A ws/ws band | verdict | Goal | per CPU-s ratio (A/A band, verdict) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const m of result.metrics) {
     if (m.tcp) {
@@ -32,7 +37,18 @@ export function markdownTable(result) {
     }
     const notes = [m.wsNote && `ws: ${m.wsNote}`, m.socketeerNote && `socketeer: ${m.socketeerNote}`].filter(Boolean);
     const ratio = m.ratio === null || m.ratio === undefined ? '–' : `${m.ratio.toFixed(2)}×`;
-    rows.push(`| ${m.label}${notes.length ? ` (${notes.join('; ')})` : ''} | ${m.unit} | ${m.better === 'higher' ? '↑ higher' : '↓ lower'} | ${cell(m.ws)} | ${cell(m.socketeer)} | ${ratio} | ${verdict(m)} | ${Number.isFinite(m.perCpuSecRatio) ? `${m.perCpuSecRatio.toFixed(2)}×` : ''} |`);
+    const perCpu = Number.isFinite(m.perCpuSecRatio)
+      ? `${m.perCpuSecRatio.toFixed(2)}×${m.aaPerCpuSec?.band ? ` (${band(m.aaPerCpuSec)}, ${m.perCpuSecVerdict})` : ''}`
+      : '';
+    rows.push(`| ${m.label}${notes.length ? ` (${notes.join('; ')})` : ''} | ${m.unit} | ${m.better === 'higher' ? '↑ higher' : '↓ lower'} | ${cell(m.ws)} | ${cell(m.socketeer)} | ${ratio} | ${m.aa?.band ? band(m.aa) : ''} | ${m.verdict ?? ''} | ${verdict(m)} | ${perCpu} |`);
+  }
+  const floors = result.metrics.filter((m) => m.floorPerCpuSec);
+  if (floors.length) {
+    rows.push('', '| Real clients against the bare-socket floor (messages per server CPU-second) | floor | ws | socketeer | ws / floor | socketeer / floor | Goal socketeer/floor ≥ 0.9 |', '|---|---|---|---|---|---|---|');
+    for (const m of floors) {
+      const ok = Number.isFinite(m.socketeerVsFloorPerCpuSec) ? (m.socketeerVsFloorPerCpuSec >= (m.floorGoal ?? 0.9) ? '✅' : '❌') : '';
+      rows.push(`| ${m.label} | ${num(m.floorPerCpuSec.median)} | ${num(m.perCpuSec?.ws?.median)} | ${num(m.socketeerPerCpuSec.median)} | ${num(m.wsVsFloorPerCpuSec)} | ${num(m.socketeerVsFloorPerCpuSec)} | ${ok} |`);
+    }
   }
   const large = result.metrics.filter((m) => m.tcpCeiling);
   if (large.length) {
@@ -169,7 +185,12 @@ ${machineLines(result.meta)}
 ![socketeer/ws ratios](../bench-results/latest.svg)
 
 ${table}
-Ratios are socketeer/ws of the medians. For throughput, handshakes and MB/s
+Ratios are socketeer/ws of the medians. The A/A band is ws measured against
+itself in the same run (a third slot, \`ws-aa\`, in every round): the widest
+deviation of ws-aa/ws from 1, per round and of the medians, taken symmetric
+on a log scale. A socketeer/ws ratio inside that band is reported as "within
+noise", not as a win or a loss. Every round's raw figure is in
+\`bench-results/latest.json\` (\`samples\`). For throughput, handshakes and MB/s
 higher is better; for latency, broadcast time and memory lower is better, so a
 ratio below 1 is a win there. "Goal" is the target from the performance issue.
 "per CPU-s ratio" (every rate) divides each library's rate by the share of a
@@ -188,8 +209,17 @@ node bench/run.mjs --only=throughput.server.binary.64 --server-node-args="--cpu-
 
 ## How it measures
 
-- Every case runs both libraries in the same run, alternating the order from
-  round to round; each number is the median of the rounds, with min–max.
+- Every case runs both libraries, and ws a second time (the A/A slot), in the
+  same run, rotating the order from round to round; each number is the median
+  of the rounds (5 in a full run, 3 for the 10,000-connection memory cases),
+  with min–max.
+- **Real clients** (the \`realclient.*\` rows): the \`ws\` client, pinned to the
+  other CPU, sends one message per \`send()\` and the next when a reply comes,
+  with N connections × K messages in flight; the server under test echoes.
+  The figure is messages per *server* CPU-second (read from /proc). The floor
+  is a bare \`net.Socket\` echo (\`bench/rawserver.mjs\`: the handshake, then
+  each frame's header parsed and the frame sent back unmasked; binary
+  payloads go back as received, not unmasked) in the same run.
 - Processes: the code under test runs alone in one process, the traffic
   generator in another, pinned to different CPUs with \`taskset\` when the
   machine has two or more. Everything is on 127.0.0.1. Every phase has a

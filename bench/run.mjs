@@ -1,5 +1,6 @@
 // `npm run bench`: socketeer against ws, alternating, several rounds.
 // Options: --quick (under a minute), --only=<id prefix,...>, --rounds=N,
+//          --no-aa (skip the A/A slot: ws run a second time as 'ws-aa'),
 //          --server-node-args="<flags for the server/client under test>"
 //          (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { execSync, spawnSync } from 'node:child_process';
@@ -17,10 +18,15 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => {
   return [k, v.length ? v.join('=') : true];
 }));
 const quick = Boolean(args.quick);
-const LIBS = ['ws', 'socketeer'];
+// 'ws-aa' is ws again, in its own slot of every round (an A/A comparison):
+// how far ws lands from itself is the noise band a socketeer/ws ratio is read
+// against. 'floor' (real-client rows only) is a bare net.Socket echo server.
+const AA = !args['no-aa'];
+const LIBS = AA ? ['ws', 'socketeer', 'ws-aa'] : ['ws', 'socketeer'];
+const libOf = (slot) => (slot === 'ws-aa' ? 'ws' : slot);
 const P = quick
   ? { rounds: 1, warmupMs: 80, durationMs: 180, latencyMs: 250, idleConns: 500, bcastReps: 5, bcastWarm: 2, codecWarm: 40, codecMs: 100 }
-  : { rounds: 3, warmupMs: 300, durationMs: 1000, latencyMs: 1500, idleConns: 10000, bcastReps: 40, bcastWarm: 10, codecWarm: 300, codecMs: 600 };
+  : { rounds: 5, warmupMs: 300, durationMs: 1000, latencyMs: 1500, idleConns: 10000, bcastReps: 40, bcastWarm: 10, codecWarm: 300, codecMs: 600 };
 if (args.rounds) P.rounds = Number(args.rounds);
 const only = typeof args.only === 'string' ? args.only.split(',') : null;
 const subjectArgs = typeof args['server-node-args'] === 'string' ? args['server-node-args'].split(' ').filter(Boolean) : [];
@@ -134,6 +140,18 @@ async function clientRole(lib, loadCfg, timeout = timed()) {
   }
 }
 
+/** Real-client rows: the ws client drives the library's server (or the bare floor). */
+async function realClient(lib, loadCfg, timeout = timed()) {
+  const load = startLoad('client-driver.mjs', { lib: 'ws', ...loadCfg }, LOAD_CPU);
+  try {
+    const [script, cfg] = lib === 'floor' ? ['rawserver.mjs', { mode: 'ws' }] : ['server.mjs', { lib, mode: 'echo' }];
+    return await withServer(script, cfg, (port, server) =>
+      finishLoad(load, { port, subjectPid: server.pid }, timeout), { nodeArgs: lib === 'floor' ? [] : subjectArgs });
+  } finally {
+    await stop(load, 500);
+  }
+}
+
 const win = { warmupMs: P.warmupMs, durationMs: P.durationMs };
 
 // ---- cases -------------------------------------------------------------------
@@ -207,6 +225,7 @@ for (const role of ['server', 'client']) {
 
 cases.push({
   id: 'memory.server',
+  rounds: Math.min(P.rounds, 3), // 10,000 connections per round; steady from round to round
   run: (lib) => withServer('server.mjs', { lib, mode: 'echo' }, async (port, server) => {
     server.send({ type: 'mem' });
     const before = await waitFor(server, 'mem', 10000);
@@ -228,6 +247,7 @@ cases.push({
 });
 cases.push({
   id: 'memory.client',
+  rounds: Math.min(P.rounds, 3),
   run: (lib) => clientRole(lib, { mode: 'idle', conns: P.idleConns }, 120000),
   metrics: [
     { key: 'rssPerConn', label: `RSS per idle connection (${P.idleConns} conns), client`, unit: 'KB', scale: 1 / 1024, better: lower, goal: 0.6 },
@@ -241,6 +261,23 @@ for (const op of ['parse', 'serialize']) {
       id: `codec.${op}.${name.replace(' ', '')}`,
       run: (lib) => runLoad('codec.mjs', { lib, op, size, warmupMs: P.codecWarm, durationMs: P.codecMs }, 30000, SUBJECT_CPU),
       metrics: [{ key: 'framesPerSec', label: op === 'parse' ? `parse ${name} masked binary frames (in-process)` : `serialize ${name} masked frames (in-process)`, unit: 'frames/s', better: higher }],
+    });
+  }
+}
+
+// Small messages from a real client: the ws client (bench/client-driver.mjs,
+// pinned to the load CPU) sends one message per send() and the next when a
+// reply comes, against the library's server or a bare net.Socket echo (the
+// floor: bench/rawserver.mjs, handshake + frame echo, no library). The figure
+// to read is messages per server CPU-second.
+for (const [conns, window] of [[64, 1], [32, 16], [1, 64]]) {
+  for (const kind of ['text', 'binary']) {
+    const load = { mode: 'echo', conns, window, payload: { kind, size: 32 }, ...win };
+    cases.push({
+      id: `realclient.${conns}x${window}.${kind}`,
+      libs: [...LIBS, 'floor'],
+      run: (lib) => realClient(lib, load),
+      metrics: [{ key: 'messagesPerSec', label: `ws client, one message per send(), 32 B ${kind}, ${conns} conn${conns > 1 ? 's' : ''} × ${window} in flight, server`, unit: 'msg/s', better: higher, goal: 1.0, floorGoal: 0.9 }],
     });
   }
 }
@@ -269,11 +306,15 @@ for (const c of selected) {
   const libs = c.libs ?? LIBS;
   raw[c.id] = Object.fromEntries(libs.map((l) => [l, []]));
   for (let round = 0; round < P.rounds; round++) {
-    const order = round % 2 === 0 ? libs : [...libs].reverse();
+    // Rotate the order from round to round, so no slot always goes first.
+    const rot = round % libs.length;
+    const order = [...libs.slice(rot), ...libs.slice(0, rot)];
+    const roundsHere = c.rounds ?? P.rounds;
+    if (round >= roundsHere) break;
     for (const lib of order) {
       const t0 = Date.now();
       try {
-        const r = await c.run(lib);
+        const r = await c.run(libOf(lib));
         if (r.skipped) { notes[`${c.id}.${lib}`] = r.skipped; raw[c.id][lib].push(null); }
         else raw[c.id][lib].push(r);
       } catch (e) {
@@ -287,6 +328,28 @@ for (const c of selected) {
       console.log(`  ${c.id} [${lib}] round ${round + 1}: ${shown}${notes[`${c.id}.${lib}`] ? `  (${notes[`${c.id}.${lib}`]})` : ''}  ${Date.now() - t0} ms`);
     }
   }
+}
+
+/** How far ws lands from itself: per-round ratios and the band they span. */
+function noise(rawCase, value, wsMedian, aaMedian) {
+  const rounds = [];
+  const n = Math.min(rawCase.ws.length, rawCase['ws-aa'].length);
+  for (let i = 0; i < n; i++) {
+    const r = value(rawCase['ws-aa'][i]) / value(rawCase.ws[i]);
+    if (Number.isFinite(r) && r > 0) rounds.push(r);
+  }
+  const medianRatio = aaMedian / wsMedian;
+  const logs = rounds.map((r) => Math.abs(Math.log(r)));
+  if (Number.isFinite(medianRatio) && medianRatio > 0) logs.push(Math.abs(Math.log(medianRatio)));
+  const half = logs.length ? Math.max(...logs) : NaN;
+  return { medianRatio: Number.isFinite(medianRatio) ? medianRatio : null, perRound: rounds, band: Number.isFinite(half) ? [Math.exp(-half), Math.exp(half)] : null };
+}
+
+/** 'win', 'loss' or 'within noise' for socketeer's ratio against the A/A band. */
+function verdictOf(ratio, aa, better) {
+  if (!Number.isFinite(ratio) || !aa?.band) return null;
+  if (ratio >= aa.band[0] && ratio <= aa.band[1]) return 'within noise';
+  return (better === higher ? ratio > 1 : ratio < 1) ? 'win' : 'loss';
 }
 
 function fmt(v) {
@@ -309,6 +372,22 @@ for (const c of selected) {
         entry.meetsGoal = m.better === higher ? entry.ratio >= entry.goal : entry.ratio <= entry.goal;
       }
     }
+    const value = (r) => (r && Number.isFinite(r[m.key]) ? r[m.key] * (m.scale ?? 1) : NaN);
+    const perCpu = (r) => (r && r.subjectCpuShare > 0 ? value(r) / r.subjectCpuShare : NaN);
+    if (libs.includes('ws-aa') && entry.ratio !== undefined) {
+      // A/A: ws's second slot against ws, round by round (same round, so the
+      // same machine load) and of the medians. The band is the largest
+      // deviation from 1 seen, symmetric on a log scale.
+      entry.aa = noise(raw[c.id], value, entry.ws.median, entry['ws-aa'].median);
+      entry.verdict = verdictOf(entry.ratio, entry.aa, m.better);
+    }
+    if (libs.includes('floor')) {
+      entry.floorPerCpuSec = summary(raw[c.id].floor.map(perCpu));
+      entry.socketeerPerCpuSec = summary(raw[c.id].socketeer.map(perCpu));
+      entry.socketeerVsFloorPerCpuSec = entry.socketeerPerCpuSec.median / entry.floorPerCpuSec.median;
+      entry.wsVsFloorPerCpuSec = summary(raw[c.id].ws.map(perCpu)).median / entry.floorPerCpuSec.median;
+      entry.floorGoal = m.floorGoal ?? null;
+    }
     const hasCpu = (lib) => raw[c.id][lib]?.some((r) => r && Number.isFinite(r.subjectCpuShare));
     if (m.better === higher && libs.includes('socketeer') && hasCpu('ws') && hasCpu('socketeer')) {
       // The same work per CPU second of the process under test: steadier than
@@ -318,6 +397,12 @@ for (const c of selected) {
       entry.perCpuSec = { ws: per('ws'), socketeer: per('socketeer') };
       const r = entry.perCpuSec.socketeer.median / entry.perCpuSec.ws.median;
       entry.perCpuSecRatio = Number.isFinite(r) ? r : null;
+      if (libs.includes('ws-aa') && hasCpu('ws-aa')) {
+        const wsPer = entry.perCpuSec.ws.median;
+        const aaPer = summary(raw[c.id]['ws-aa'].map(perCpu)).median;
+        entry.aaPerCpuSec = noise(raw[c.id], perCpu, wsPer, aaPer);
+        entry.perCpuSecVerdict = verdictOf(entry.perCpuSecRatio, entry.aaPerCpuSec, m.better);
+      }
       entry.cpuShare = { ws: summary(raw[c.id].ws.map((r) => (r ? r.subjectCpuShare : NaN))).median, socketeer: summary(raw[c.id].socketeer.map((r) => (r ? r.subjectCpuShare : NaN))).median };
     }
     if (m.ceiling && raw[m.ceiling]) {

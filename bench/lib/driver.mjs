@@ -1,6 +1,7 @@
 // What the two load processes (bench/loadgen.mjs, bench/client-driver.mjs)
 // share: the config and target handshake with the parent, a bounded pool of
 // connects, the open-loop latency and handshake-rate loops, and the mode runner.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quantile } from './stats.mjs';
@@ -22,6 +23,17 @@ export function configFromParent() {
     })
     : Promise.resolve();
   return { cfg, ready };
+}
+
+/** CPU seconds used so far by process `pid` (Linux /proc), or NaN. */
+export function processCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100/s)
+  } catch {
+    return NaN;
+  }
 }
 
 /** `n` results of `fn(i)`, at most `concurrency` running at once. */
