@@ -201,7 +201,8 @@ library under test is the bottleneck, it is the steadier of the two numbers.
 ## Running it
 
 \`\`\`sh
-npm run bench          # full run, under 10 minutes on 2 cores; writes bench-results/latest.*
+npm run bench          # full run: 5 rounds with the A/A slot (a subset of 27 cases took 571 s on 2 busy cores); writes bench-results/latest.*
+node bench/run.mjs --rounds=3 --no-aa   # the shorter run of round 1 (no noise band)
 npm run bench:quick    # the same cases, shorter and smaller, under a minute; writes bench-results/quick.*
 node bench/run.mjs --only=throughput.server,codec   # a subset (writes bench-results/partial.*)
 node bench/run.mjs --only=throughput.server.binary.64 --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
