@@ -70,20 +70,25 @@ function deliveries(ws, count) {
   );
 }
 
+/** Floods `ws` (of `role`) through the raw peer's `socket` until MESSAGES arrived; checks what got through. */
+async function floodUntilDelivered(role, socket, ws) {
+  const { result: pushed, peak } = await measure(async () => {
+    const attacker = flood(socket, role === 'server');
+    await deliveries(ws, MESSAGES);
+    return attacker.stop();
+  });
+  console.log(`${role} role: the flooder pushed ${(pushed / MiB).toFixed(1)} MiB for ${MESSAGES} messages; peak memory growth ${(peak / MiB).toFixed(0)} MiB`);
+  assert.ok(pushed < PUSHED_BOUND, `the flooder pushed ${pushed} bytes: reading was not held while inflating`);
+  assert.ok(peak < MEMORY_BOUND, `memory grew by ${peak} bytes`);
+}
+
 test(`server: a client flooding 8 MiB deflate bombs is slowed by TCP (${MESSAGES} messages)`, async () => {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
   await once(wss, 'listening');
   const connection = once(wss, 'connection');
   const { socket } = await rawClient(wss.address().port, 'permessage-deflate');
   const [ws] = await connection;
-  const { result: pushed, peak } = await measure(async () => {
-    const attacker = flood(socket, true);
-    await deliveries(ws, MESSAGES);
-    return attacker.stop();
-  });
-  console.log(`server role: the flooder pushed ${(pushed / MiB).toFixed(1)} MiB for ${MESSAGES} messages; peak memory growth ${(peak / MiB).toFixed(0)} MiB`);
-  assert.ok(pushed < PUSHED_BOUND, `the flooder pushed ${pushed} bytes: reading was not held while inflating`);
-  assert.ok(peak < MEMORY_BOUND, `memory grew by ${peak} bytes`);
+  await floodUntilDelivered('server', socket, ws);
   await wss.close();
 });
 
@@ -92,14 +97,7 @@ test(`client: a server flooding 8 MiB deflate bombs is slowed by TCP (${MESSAGES
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/`);
   const [{ socket }] = await Promise.all([server.next(), once(ws, 'open')]);
   ws.on('error', () => {});
-  const { result: pushed, peak } = await measure(async () => {
-    const attacker = flood(socket, false);
-    await deliveries(ws, MESSAGES);
-    return attacker.stop();
-  });
-  console.log(`client role: the flooder pushed ${(pushed / MiB).toFixed(1)} MiB for ${MESSAGES} messages; peak memory growth ${(peak / MiB).toFixed(0)} MiB`);
-  assert.ok(pushed < PUSHED_BOUND, `the flooder pushed ${pushed} bytes: reading was not held while inflating`);
-  assert.ok(peak < MEMORY_BOUND, `memory grew by ${peak} bytes`);
+  await floodUntilDelivered('client', socket, ws);
   // What the flooder pushed before it went away is still queued behind the inflation: drop it.
   ws.terminate();
   await withTimeout(ws.closed, 5000, 'for the client to close');
