@@ -42,4 +42,10 @@ export type { WebSocketStreamOptions, WebSocketOpenInfo, WebSocketCloseInfo } fr
 export { ReconnectingWebSocket } from './client/reconnecting-websocket.js';
 export type { ReconnectingWebSocketOptions } from './client/reconnecting-websocket.js';
 export type { ReconnectOptions, ReconnectInfo, ReplayContext } from './client/reconnect-options.js';
-export type { ReconnectingEvent, LogicalClose } from './client/reconnect-loop.js';
+export type {
+  ReconnectingEvent,
+  LogicalClose,
+  ReconnectingWebSocketEvents,
+  ReconnectingWebSocketEventMap,
+  ReconnectingWebSocketEventBase,
+} from './client/reconnect-loop.js';

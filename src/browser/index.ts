@@ -13,14 +13,21 @@ export type { BrowserCloseInfo } from './websocket.js';
 export { ErrorCode, WebSocketError } from '../core/errors.js';
 export type { WebSocketOpenInfo, WebSocketCloseInfo } from '../client/stream-core.js';
 export type { ReconnectOptions, ReconnectInfo, ReplayContext } from '../client/reconnect-options.js';
-export type { ReconnectingEvent, LogicalClose } from '../client/reconnect-loop.js';
+export type {
+  ReconnectingEvent,
+  LogicalClose,
+  ReconnectingWebSocketEvents,
+  ReconnectingWebSocketEventMap,
+  ReconnectingWebSocketEventBase,
+} from '../client/reconnect-loop.js';
 
 export interface ReconnectingWebSocketOptions extends LoopOptions {
   /** How binary messages are shaped (default 'arraybuffer'). */
-  binaryType?: BinaryType;
+  binaryType?: 'blob' | 'arraybuffer';
 }
 
-export class ReconnectingWebSocket extends ReconnectLoop {
+/** The reconnecting client over the browser's WebSocket: text as a string, binary per `binaryType`. */
+export class ReconnectingWebSocket extends ReconnectLoop<string | ArrayBuffer | Blob> {
   constructor(url: string | URL, protocols?: string | string[] | ReconnectingWebSocketOptions, options?: ReconnectingWebSocketOptions) {
     if (protocols !== undefined && typeof protocols === 'object' && !Array.isArray(protocols)) {
       options = protocols;

@@ -12,23 +12,74 @@ import { resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectO
 import { SendQueue } from './send-queue.js';
 import { TinyEmitter } from './tiny-emitter.js';
 
+/** How the logical connection ended (`closed` resolves with it, the close event carries it). */
 export interface LogicalClose {
+  /** The close code of the last connection (1006 when it dropped or never opened). */
   code: number;
+  /** The close reason of the last connection ('' when none). */
   reason: string;
+  /** Whether the last connection ended with a closing handshake. */
   wasClean: boolean;
 }
 
+/** The `'reconnecting'` event: a connection was lost (or refused) and another will be dialled. */
 export interface ReconnectingEvent {
+  /** Failed connections in a row (1 for the first retry; reset once a connection stays up `resetAfter` ms). */
   attempt: number;
+  /** Milliseconds until the next dial (backoff with jitter, or the server's Retry-After). */
   delay: number;
+  /** The close code of the lost connection (1006 for a drop or a failed handshake). */
   code: number;
+  /** Its close reason. */
   reason: string;
+  /** Whether it ended with a closing handshake. */
   wasClean: boolean;
+  /** The HTTP status of a refused handshake (Node only; browsers hide it). */
   status?: number;
+  /** The error that ended the connection or its handshake, if one was reported. */
   error?: unknown;
 }
 
+/** Fields of every event object a ReconnectingWebSocket hands to `addEventListener` listeners. */
+export interface ReconnectingWebSocketEventBase<Target = unknown> {
+  type: string;
+  target: Target;
+  currentTarget: Target;
+}
+
+/**
+ * The events of a ReconnectingWebSocket, ws dialect (`on`, `once`, `off`):
+ * each event's listener arguments. `Data` is what a message carries (Node:
+ * `RawData`, text as bytes; browser: text as a string, binary per `binaryType`).
+ */
+export interface ReconnectingWebSocketEvents<Data = unknown> {
+  /** The first connection opened (once; later ones give `'reconnected'`). */
+  open: [];
+  /** A message on the current connection. */
+  message: [data: Data, isBinary: boolean];
+  /** The logical connection ended, once: app close, abort, a final code or retries spent. */
+  close: [code: number, reason: string];
+  /** A send that failed, the reason the loop gave up, or what a replay hook threw. */
+  error: [error: Error];
+  /** A connection was lost and another will be dialled after `delay` ms. */
+  reconnecting: [event: ReconnectingEvent];
+  /** A reconnect succeeded (`attempt`: reconnects so far); the replay hook runs next, then the queue. */
+  reconnected: [info: { attempt: number }];
+}
+
+/** The event objects `addEventListener` listeners of a ReconnectingWebSocket get, by type. */
+export interface ReconnectingWebSocketEventMap<Data = unknown, Target = unknown> {
+  open: ReconnectingWebSocketEventBase<Target>;
+  /** Text as a string, binary as the `'message'` listener gets it. */
+  message: ReconnectingWebSocketEventBase<Target> & { data: string | Data };
+  close: ReconnectingWebSocketEventBase<Target> & LogicalClose;
+  error: ReconnectingWebSocketEventBase<Target> & { error: unknown; message: string };
+  reconnecting: ReconnectingWebSocketEventBase<Target> & ReconnectingEvent;
+  reconnected: ReconnectingWebSocketEventBase<Target> & { attempt: number };
+}
+
 export interface LoopOptions {
+  /** Backoff, retries, final codes, the send queue and the replay hook (default: `true`, every default). */
   reconnect?: ReconnectOptions | true;
   /** Aborting closes the logical connection and cancels a pending reconnect. */
   signal?: AbortSignal;
@@ -41,7 +92,11 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
-export class ReconnectLoop extends TinyEmitter {
+/** The reconnecting client over any carrier; `Data` is what its messages carry. */
+export class ReconnectLoop<Data = unknown> extends TinyEmitter<
+  ReconnectingWebSocketEvents<Data>,
+  ReconnectingWebSocketEventMap<Data, ReconnectLoop<Data>>
+> {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSING = CLOSING;
@@ -110,14 +165,17 @@ export class ReconnectLoop extends TinyEmitter {
     return this._readyState;
   }
 
+  /** The URL dialled, as given. */
   get url(): string {
     return this._url;
   }
 
+  /** The subprotocol the current (or last) connection agreed on ('' when none). */
   get protocol(): string {
     return this._protocol;
   }
 
+  /** The extensions the current (or last) connection agreed on ('' when none). */
   get extensions(): string {
     return this._extensions;
   }
@@ -132,6 +190,7 @@ export class ReconnectLoop extends TinyEmitter {
     return this.queue.length;
   }
 
+  /** Bytes queued for a connection plus bytes the current connection has not written yet. */
   get bufferedAmount(): number {
     return this.queue.bytes + (this.link?.bufferedAmount ?? 0);
   }

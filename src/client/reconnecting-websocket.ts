@@ -8,6 +8,7 @@
  */
 import type { WebSocketOptions } from '../api/websocket.js';
 import type { BinaryType } from '../api/binary-type.js';
+import type { RawData } from '../api/websocket-events.js';
 import { nodeDial } from './node-link.js';
 import { ReconnectLoop, type LoopOptions } from './reconnect-loop.js';
 
@@ -16,7 +17,13 @@ export interface ReconnectingWebSocketOptions extends WebSocketOptions, LoopOpti
   binaryType?: BinaryType;
 }
 
-export class ReconnectingWebSocket extends ReconnectLoop {
+/**
+ * A logical connection that survives drops: reconnects with backoff and jitter,
+ * queues sends while down (flushed in order), runs a replay hook after each
+ * reconnect. Events: `ReconnectingWebSocketEvents` (text arrives as a Buffer
+ * with `isBinary` false, binary per `binaryType`).
+ */
+export class ReconnectingWebSocket extends ReconnectLoop<RawData> {
   constructor(url: string | URL, protocols?: string | string[] | ReconnectingWebSocketOptions, options?: ReconnectingWebSocketOptions) {
     if (protocols !== undefined && typeof protocols === 'object' && !Array.isArray(protocols)) {
       options = protocols;
