@@ -115,6 +115,15 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
   private closing: Promise<void> | null = null;
   private removeServerListeners: (() => void) | null = null;
   private openConnections = 0;
+  /**
+   * One listener for every counted socket's 'close' (made once per server):
+   * a closure made inside admit() would share its scope, and so keep the
+   * request, its head buffer and the handshake answer alive for as long as
+   * the connection lives.
+   */
+  private readonly connectionGone = (): void => {
+    this.openConnections--;
+  };
   private readonly topics: TopicRegistry;
   /** How many 'pubsub-error' events this server emitted. */
   pubsubErrorCount = 0;
@@ -227,13 +236,16 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     callback: (ws: WebSocket, request: http.IncomingMessage) => void,
   ): void {
     if (!this.shouldHandle(request)) return answer.refuse(404, `No WebSocket endpoint at ${request.url ?? ''}`);
-    if (this.options.maxConnections !== undefined && this.openConnections >= this.options.maxConnections) {
-      return answer.refuse(503, 'Too many open connections: try again later', { 'Retry-After': '5' });
+    if (this.options.maxConnections !== undefined) {
+      if (this.openConnections >= this.options.maxConnections) {
+        return answer.refuse(503, 'Too many open connections: try again later', { 'Retry-After': '5' });
+      }
+      // The connection counts from here, while verifyClient and handleProtocols
+      // run, until its socket is gone: concurrent handshakes cannot overshoot the cap.
+      // (Only counted under a cap: nothing else reads the count.)
+      this.openConnections++;
+      answer.onGone(this.connectionGone);
     }
-    // The connection counts from here, while verifyClient and handleProtocols
-    // run, until its socket is gone: concurrent handshakes cannot overshoot the cap.
-    this.openConnections++;
-    answer.onGone(() => this.openConnections--);
     const origin = (request.headers.origin ?? request.headers['sec-websocket-origin']) as string | undefined;
     if (this.options.allowedOrigins !== undefined && (origin === undefined || !this.options.allowedOrigins.includes(origin))) {
       return answer.refuse(403, `Origin ${origin ?? '(none)'} is not allowed`);
@@ -418,7 +430,7 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     });
     this.accepted.add(ws);
     // Gone from `clients` before the socket's 'close' listeners run, as in ws.
-    ws[kBeforeClose] = () => this.accepted.delete(ws);
+    ws[kBeforeClose] = this.accepted;
     callback(ws, request);
   }
 }

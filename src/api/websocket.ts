@@ -78,7 +78,7 @@ export interface AttachParams {
 export const kAttach = Symbol('socketeer.attach');
 export const kSendShared = Symbol('socketeer.sendShared');
 export const kTopics = Symbol('socketeer.topics');
-/** Runs right before the close event (a server forgets the socket there, as ws does). */
+/** The accepting server's set of sockets, left right before the close event (as in ws); no closure per socket. */
 export const kBeforeClose = Symbol('socketeer.beforeClose');
 
 /**
@@ -108,7 +108,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
   /** @internal The accepting server's topics (null on client connections). */
   [kTopics]: TopicRegistry | null = null;
   /** @internal */
-  [kBeforeClose]: (() => void) | null = null;
+  [kBeforeClose]: Set<WebSocket> | null = null;
   private _url = '';
   private _protocol = '';
   private _extensions = '';
@@ -692,9 +692,9 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     // Operations still waiting behind a Blob keep their turn: once it is read
     // they run, find the connection closed and settle their callbacks with an error.
     this.resolveClosed?.(info);
-    const beforeClose = this[kBeforeClose];
+    const accepted = this[kBeforeClose];
     this[kBeforeClose] = null;
-    beforeClose?.();
+    accepted?.delete(this);
     this.emit('close', info.code, Buffer.from(info.reason));
   }
 }

@@ -85,6 +85,23 @@ export interface SendOptions {
   compress?: boolean;
 }
 
+// Bits of Connection.flags.
+const C_FRAME_FIN = 1;
+const C_IN_MESSAGE = 2;
+const C_MESSAGE_BINARY = 4;
+const C_MESSAGE_COMPRESSED = 8;
+const C_INPUT_ENDED = 16;
+const C_DRAIN_NOTICED = 32;
+const C_INPUT_HELD = 64;
+const C_SENDING_FRAGMENTED = 128;
+const C_SENDING_COMPRESSED = 256;
+const C_CLOSE_SENT = 512;
+const C_CLOSE_WRITTEN = 1024;
+const C_CLOSE_RECEIVED = 2048;
+const C_ABORTED = 4096;
+const C_AUTO_PONG = 8192;
+const C_CHECK_UTF8 = 16384;
+
 /**
  * One WebSocket connection after the opening handshake, as a state machine
  * over bytes: receive() takes bytes from the peer, the send methods produce
@@ -105,41 +122,121 @@ export class Connection implements FrameHandler {
 
   // Receiving
   private frameOpcode = 0;
-  private frameFin = false;
+  /** Boolean state packed in one small integer (one field instead of one per flag); see the accessors. */
+  private flags = 0;
+  private get frameFin(): boolean {
+    return (this.flags & C_FRAME_FIN) !== 0;
+  }
+  private set frameFin(on: boolean) {
+    this.flags = on ? this.flags | C_FRAME_FIN : this.flags & ~C_FRAME_FIN;
+  }
   private controlPayload: Buffer[] | null = null;
-  private inMessage = false;
-  private messageBinary = false;
-  private messageCompressed = false;
-  private readonly message = new MessageBuffer();
+  private get inMessage(): boolean {
+    return (this.flags & C_IN_MESSAGE) !== 0;
+  }
+  private set inMessage(on: boolean) {
+    this.flags = on ? this.flags | C_IN_MESSAGE : this.flags & ~C_IN_MESSAGE;
+  }
+  private get messageBinary(): boolean {
+    return (this.flags & C_MESSAGE_BINARY) !== 0;
+  }
+  private set messageBinary(on: boolean) {
+    this.flags = on ? this.flags | C_MESSAGE_BINARY : this.flags & ~C_MESSAGE_BINARY;
+  }
+  private get messageCompressed(): boolean {
+    return (this.flags & C_MESSAGE_COMPRESSED) !== 0;
+  }
+  private set messageCompressed(on: boolean) {
+    this.flags = on ? this.flags | C_MESSAGE_COMPRESSED : this.flags & ~C_MESSAGE_COMPRESSED;
+  }
+  /** Made when the first data message starts (an idle connection has none), then reused. */
+  private message: MessageBuffer | null = null;
   private compressedFrame: Buffer[] | null = null;
   private compressedFrameLength = 0;
-  private readonly utf8 = new Utf8Validator();
-  private readonly autoPong: boolean;
+  /** Made when the first text message starts, then reused. */
+  private utf8: Utf8Validator | null = null;
+  private get autoPong(): boolean {
+    return (this.flags & C_AUTO_PONG) !== 0;
+  }
+  private set autoPong(on: boolean) {
+    this.flags = on ? this.flags | C_AUTO_PONG : this.flags & ~C_AUTO_PONG;
+  }
   /** Text messages are checked for UTF-8 unless the user turned it off. */
-  private readonly checkUtf8: boolean;
-  private readonly budget: FragmentBudget;
+  private get checkUtf8(): boolean {
+    return (this.flags & C_CHECK_UTF8) !== 0;
+  }
+  private set checkUtf8(on: boolean) {
+    this.flags = on ? this.flags | C_CHECK_UTF8 : this.flags & ~C_CHECK_UTF8;
+  }
+  /** Made when the first data message starts, then reused. */
+  private budget: FragmentBudget | null = null;
 
   private readonly maxUnparsedBytes: number;
-  private inputEnded = false;
-  private drainNoticed = false;
-  private inputHeld = false;
+  private get inputEnded(): boolean {
+    return (this.flags & C_INPUT_ENDED) !== 0;
+  }
+  private set inputEnded(on: boolean) {
+    this.flags = on ? this.flags | C_INPUT_ENDED : this.flags & ~C_INPUT_ENDED;
+  }
+  private get drainNoticed(): boolean {
+    return (this.flags & C_DRAIN_NOTICED) !== 0;
+  }
+  private set drainNoticed(on: boolean) {
+    this.flags = on ? this.flags | C_DRAIN_NOTICED : this.flags & ~C_DRAIN_NOTICED;
+  }
+  private get inputHeld(): boolean {
+    return (this.flags & C_INPUT_HELD) !== 0;
+  }
+  private set inputHeld(on: boolean) {
+    this.flags = on ? this.flags | C_INPUT_HELD : this.flags & ~C_INPUT_HELD;
+  }
 
   // Sending
   private sendQueue: QueuedWrite[] | null = null;
   /** The callback of the message being compressed (null when none or it has none). */
   private compressingCallback: WriteCallback | null = null;
-  private sendingFragmented = false;
-  private sendingCompressed = false;
+  private get sendingFragmented(): boolean {
+    return (this.flags & C_SENDING_FRAGMENTED) !== 0;
+  }
+  private set sendingFragmented(on: boolean) {
+    this.flags = on ? this.flags | C_SENDING_FRAGMENTED : this.flags & ~C_SENDING_FRAGMENTED;
+  }
+  private get sendingCompressed(): boolean {
+    return (this.flags & C_SENDING_COMPRESSED) !== 0;
+  }
+  private set sendingCompressed(on: boolean) {
+    this.flags = on ? this.flags | C_SENDING_COMPRESSED : this.flags & ~C_SENDING_COMPRESSED;
+  }
 
   // Closing
-  private closeSent = false;
+  private get closeSent(): boolean {
+    return (this.flags & C_CLOSE_SENT) !== 0;
+  }
+  private set closeSent(on: boolean) {
+    this.flags = on ? this.flags | C_CLOSE_SENT : this.flags & ~C_CLOSE_SENT;
+  }
   /** Our Close frame reached the OS (the sink's write callback succeeded). */
-  private closeWritten = false;
-  private closeReceived = false;
+  private get closeWritten(): boolean {
+    return (this.flags & C_CLOSE_WRITTEN) !== 0;
+  }
+  private set closeWritten(on: boolean) {
+    this.flags = on ? this.flags | C_CLOSE_WRITTEN : this.flags & ~C_CLOSE_WRITTEN;
+  }
+  private get closeReceived(): boolean {
+    return (this.flags & C_CLOSE_RECEIVED) !== 0;
+  }
+  private set closeReceived(on: boolean) {
+    this.flags = on ? this.flags | C_CLOSE_RECEIVED : this.flags & ~C_CLOSE_RECEIVED;
+  }
   private receivedCode: number = CloseCode.Abnormal;
   private receivedReason = '';
   private failure: WebSocketError | null = null;
-  private aborted = false;
+  private get aborted(): boolean {
+    return (this.flags & C_ABORTED) !== 0;
+  }
+  private set aborted(on: boolean) {
+    this.flags = on ? this.flags | C_ABORTED : this.flags & ~C_ABORTED;
+  }
   /** Shared messages that arrived while a fragmented message was being sent. */
   private afterFragmented: QueuedWrite[] | null = null;
   private closedInfo: CloseInfo | null = null;
@@ -156,7 +253,6 @@ export class Connection implements FrameHandler {
     this.autoPong = options.autoPong ?? true;
     this.checkUtf8 = options.skipUtf8Validation !== true;
     this.parser = new FrameParser(this);
-    this.budget = new FragmentBudget(options.maxPayload);
     this.maxUnparsedBytes = options.maxUnparsedBytes ?? DEFAULT_MAX_UNPARSED_BYTES;
   }
 
@@ -266,22 +362,27 @@ export class Connection implements FrameHandler {
         return;
       }
       this.inMessage = true;
-      this.budget.reset();
+      if (this.budget === null) {
+        this.budget = new FragmentBudget(this.maxPayload);
+        this.message = new MessageBuffer();
+      } else {
+        this.budget.reset();
+      }
       this.messageBinary = opcode === Opcode.Binary;
       this.messageCompressed = rsv1;
-      if (!this.messageBinary) this.utf8.reset();
+      if (!this.messageBinary) (this.utf8 ??= new Utf8Validator()).reset();
     } else {
       this.fail(ErrorCode.InvalidOpcode, `Invalid frame: reserved opcode 0x${opcode.toString(16)}`, CloseCode.ProtocolError);
       return;
     }
 
-    const held = this.messageCompressed ? this.compressedFrameLength : this.message.length;
+    const held = this.messageCompressed ? this.compressedFrameLength : this.message!.length;
     if (length > this.maxPayload - held) {
       this.tooBig();
-    } else if (!this.budget.charge(length)) {
-      this.fail(ErrorCode.FragmentBudget, this.budget.describe(), CloseCode.PolicyViolation);
+    } else if (!this.budget!.charge(length)) {
+      this.fail(ErrorCode.FragmentBudget, this.budget!.describe(), CloseCode.PolicyViolation);
     } else if (!this.messageCompressed) {
-      this.message.expectFrame(length);
+      this.message!.expectFrame(length);
     }
   }
 
@@ -292,11 +393,11 @@ export class Connection implements FrameHandler {
       (this.compressedFrame ??= []).push(data);
       this.compressedFrameLength += data.length;
     } else {
-      if (!this.messageBinary && this.checkUtf8 && !this.utf8.feed(data)) {
+      if (!this.messageBinary && this.checkUtf8 && !this.utf8!.feed(data)) {
         this.invalidUtf8();
         return;
       }
-      this.message.push(data);
+      this.message!.push(data);
     }
   }
 
@@ -327,7 +428,7 @@ export class Connection implements FrameHandler {
     this.compressedFrame = null;
     this.compressedFrameLength = 0;
     this.parser.pause();
-    this.codec!.decompress(data, fin, this.maxPayload - this.message.length, (error, chunks) => {
+    this.codec!.decompress(data, fin, this.maxPayload - this.message!.length, (error, chunks) => {
       if (!this.parser.stopped && this.takeInflated(error, chunks, fin)) this.parser.resume();
       this.afterInput();
     });
@@ -341,11 +442,11 @@ export class Connection implements FrameHandler {
       return false;
     }
     for (const chunk of chunks) {
-      if (!this.messageBinary && this.checkUtf8 && !this.utf8.feed(chunk)) {
+      if (!this.messageBinary && this.checkUtf8 && !this.utf8!.feed(chunk)) {
         this.invalidUtf8();
         return false;
       }
-      this.message.push(chunk);
+      this.message!.push(chunk);
     }
     if (fin) this.finishMessage();
     return true;
@@ -379,11 +480,11 @@ export class Connection implements FrameHandler {
   }
 
   private finishMessage(): void {
-    if (!this.messageBinary && this.checkUtf8 && !this.utf8.complete) {
+    if (!this.messageBinary && this.checkUtf8 && !this.utf8!.complete) {
       this.invalidUtf8();
       return;
     }
-    const data = this.message.take();
+    const data = this.message!.take();
     const binary = this.messageBinary;
     this.inMessage = false;
     this.messageCompressed = false;
@@ -443,7 +544,7 @@ export class Connection implements FrameHandler {
     const error = new WebSocketError(code, message, closeCode);
     this.failure = error;
     this.parser.stop();
-    this.message.clear();
+    this.message?.clear();
     this.readyState = ReadyState.CLOSING;
     this.sink.onFailure(error);
     if (!this.closeSent) {

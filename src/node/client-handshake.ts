@@ -148,6 +148,11 @@ export function startClientHandshake(
       if (tunnel !== null) {
         requestOptions.agent = false;
         requestOptions.createConnection = () => tunnel as net.Socket;
+      } else if (!secure && agent === undefined && requestOptions.createConnection === undefined) {
+        // As ws does: a plain socket of our own rather than one from Node's
+        // global keep-alive agent, which would leave its 'free'/'timeout'/
+        // 'agentRemove' listeners and a (cleared) timer on every upgraded socket.
+        requestOptions.createConnection = plainConnect as unknown as http.RequestOptions['createConnection'];
       }
       const req = (secure ? https.request : http.request)(requestOptions);
       request = req;
@@ -303,4 +308,9 @@ function openTunnel(
     secured.once('error', fail);
   });
   connect.end();
+}
+
+/** http's createConnection without an agent (Node has already turned `socketPath` into `path`). */
+function plainConnect(options: net.NetConnectOpts): net.Socket {
+  return net.connect(options);
 }

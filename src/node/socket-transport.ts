@@ -37,6 +37,17 @@ export interface TransportOptions {
   protocol?: Pick<ConnectionOptions, 'generateMask' | 'autoPong' | 'skipUtf8Validation'>;
 }
 
+// Bits of SocketTransport.flags.
+const T_ENDED = 1;
+const T_CLOSED = 2;
+const T_INPUT_DONE = 4;
+const T_REPORTED = 8;
+const T_TURN_STARTED = 16;
+const T_CORKED = 32;
+const T_PAUSED_BY_USER = 64;
+const T_HELD_BY_CORE = 128;
+const T_READING = 256;
+
 /**
  * Binds one protocol Connection to a socket: socket bytes go into the core,
  * the core's frames go out corked, and the core's teardown instructions
@@ -48,28 +59,86 @@ export class SocketTransport implements ConnectionSink {
   private closeTimerMs = 0;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private pongTimer: NodeJS.Timeout | null = null;
-  private ended = false;
-  private closed = false;
+  /** Boolean state packed in one small integer (one field instead of one per flag); see the accessors. */
+  private flags = 256;
+  private get ended(): boolean {
+    return (this.flags & T_ENDED) !== 0;
+  }
+  private set ended(on: boolean) {
+    this.flags = on ? this.flags | T_ENDED : this.flags & ~T_ENDED;
+  }
+  private get closed(): boolean {
+    return (this.flags & T_CLOSED) !== 0;
+  }
+  private set closed(on: boolean) {
+    this.flags = on ? this.flags | T_CLOSED : this.flags & ~T_CLOSED;
+  }
   /** The core has processed every byte received (after the end of input). */
-  private inputDone = false;
-  private reported = false;
-  private turnStarted = false;
-  private corked = false;
-  private pausedByUser = false;
+  private get inputDone(): boolean {
+    return (this.flags & T_INPUT_DONE) !== 0;
+  }
+  private set inputDone(on: boolean) {
+    this.flags = on ? this.flags | T_INPUT_DONE : this.flags & ~T_INPUT_DONE;
+  }
+  private get reported(): boolean {
+    return (this.flags & T_REPORTED) !== 0;
+  }
+  private set reported(on: boolean) {
+    this.flags = on ? this.flags | T_REPORTED : this.flags & ~T_REPORTED;
+  }
+  private get turnStarted(): boolean {
+    return (this.flags & T_TURN_STARTED) !== 0;
+  }
+  private set turnStarted(on: boolean) {
+    this.flags = on ? this.flags | T_TURN_STARTED : this.flags & ~T_TURN_STARTED;
+  }
+  private get corked(): boolean {
+    return (this.flags & T_CORKED) !== 0;
+  }
+  private set corked(on: boolean) {
+    this.flags = on ? this.flags | T_CORKED : this.flags & ~T_CORKED;
+  }
+  private get pausedByUser(): boolean {
+    return (this.flags & T_PAUSED_BY_USER) !== 0;
+  }
+  private set pausedByUser(on: boolean) {
+    this.flags = on ? this.flags | T_PAUSED_BY_USER : this.flags & ~T_PAUSED_BY_USER;
+  }
   /** The core is inflating a message: reading waits so the peer feels TCP backpressure. */
-  private heldByCore = false;
-  private reading = true;
+  private get heldByCore(): boolean {
+    return (this.flags & T_HELD_BY_CORE) !== 0;
+  }
+  private set heldByCore(on: boolean) {
+    this.flags = on ? this.flags | T_HELD_BY_CORE : this.flags & ~T_HELD_BY_CORE;
+  }
+  private get reading(): boolean {
+    return (this.flags & T_READING) !== 0;
+  }
+  private set reading(on: boolean) {
+    this.flags = on ? this.flags | T_READING : this.flags & ~T_READING;
+  }
   /** Bytes handed to the socket so far, and how many of them are known to be in the OS. */
   private writtenBytes = 0;
   private flushedBytes = 0;
-  private readonly limit: OutgoingLimit;
+  /** The outgoing cap's state, made the first time the write buffer passes the cap (most connections never do). */
+  private limit: OutgoingLimit | null = null;
+  // The options this transport reads after construction, copied out so that
+  // the per-connection options object is not kept alive.
+  private readonly closeTimeout: number;
+  private readonly failureCloseTimeout: number | undefined;
+  private readonly maxBufferedAmount: number;
+  private readonly bufferFullPolicy: BufferFullPolicy;
 
   constructor(
     readonly socket: Duplex,
     head: Buffer | null,
-    private readonly options: TransportOptions,
+    options: TransportOptions,
     private readonly listener: TransportListener,
   ) {
+    this.closeTimeout = options.closeTimeout;
+    this.failureCloseTimeout = options.failureCloseTimeout;
+    this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
+    this.bufferFullPolicy = options.bufferFullPolicy ?? DEFAULT_BUFFER_FULL_POLICY;
     this.connection = new Connection(this, {
       role: options.role,
       maxPayload: options.maxPayload,
@@ -78,11 +147,6 @@ export class SocketTransport implements ConnectionSink {
       maxUnparsedBytes: options.maxUnparsedBytes,
       ...options.protocol,
     });
-    this.limit = new OutgoingLimit(
-      options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT,
-      options.bufferFullPolicy ?? DEFAULT_BUFFER_FULL_POLICY,
-      this,
-    );
     const netSocket = socket as Duplex & { setNoDelay?: (on: boolean) => void; setTimeout?: (ms: number) => void };
     netSocket.setNoDelay?.(true);
     netSocket.setTimeout?.(0);
@@ -132,7 +196,7 @@ export class SocketTransport implements ConnectionSink {
 
   /** Read while nobody holds reads: the user, the outgoing limit, the core. */
   private syncReading(): void {
-    const read = !this.pausedByUser && !this.limit.holdingReads && !this.heldByCore;
+    const read = !this.pausedByUser && !(this.limit !== null && this.limit.holdingReads) && !this.heldByCore;
     if (read === this.reading) return;
     this.reading = read;
     if (read) this.socket.resume();
@@ -160,7 +224,7 @@ export class SocketTransport implements ConnectionSink {
 
   write(head: Buffer, tail: Buffer | null, callback?: WriteCallback): void {
     const socket = this.socket;
-    if (this.ended || socket.destroyed || this.limit.closing) {
+    if (this.ended || socket.destroyed || (this.limit !== null && this.limit.closing)) {
       if (callback) process.nextTick(callback, notWritable());
       return;
     }
@@ -191,7 +255,12 @@ export class SocketTransport implements ConnectionSink {
       socket.write(tail ?? head, done);
     }
     this.noteFlushed();
-    this.limit.afterWrite(socket.writableLength, head.length + (tail === null ? 0 : tail.length));
+    const buffered = socket.writableLength;
+    // OutgoingLimit.afterWrite() does nothing at or under the cap, so its state waits until then.
+    if (this.limit === null && buffered > this.maxBufferedAmount) {
+      this.limit = new OutgoingLimit(this.maxBufferedAmount, this.bufferFullPolicy, this);
+    }
+    if (this.limit !== null) this.limit.afterWrite(buffered, head.length + (tail === null ? 0 : tail.length));
   }
 
   /**
@@ -315,8 +384,8 @@ export class SocketTransport implements ConnectionSink {
     this.stopHeartbeat();
     if (this.closed) return;
     // A peer that broke the protocol gets a short grace, not the whole closeTimeout.
-    const failed = this.connection.failed && this.options.failureCloseTimeout !== undefined;
-    const ms = failed ? Math.min(this.options.failureCloseTimeout!, this.options.closeTimeout) : this.options.closeTimeout;
+    const failed = this.connection.failed && this.failureCloseTimeout !== undefined;
+    const ms = failed ? Math.min(this.failureCloseTimeout!, this.closeTimeout) : this.closeTimeout;
     if (this.closeTimer !== null) {
       if (!failed || this.closeTimerMs <= ms) return;
       clearTimeout(this.closeTimer);
@@ -343,7 +412,7 @@ export class SocketTransport implements ConnectionSink {
   /** @internal */
   handleDrain(): void {
     this.noteFlushed();
-    this.limit.onDrain(this.socket.writableLength);
+    if (this.limit !== null) this.limit.onDrain(this.socket.writableLength);
     this.listener.onDrain();
   }
 
