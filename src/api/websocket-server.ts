@@ -34,40 +34,64 @@ import type { WebSocketServerEvents } from './websocket-events.js';
 import type { PubSubBus } from './pubsub-bus.js';
 import { createServerTopics, type PublishOptions, type SlowSubscriberPolicy, type TopicRegistry } from './server-topics.js';
 
+/** What `verifyClient` is told about an upgrade request. */
 export interface VerifyClientInfo {
+  /** The `Origin` header (`Sec-WebSocket-Origin` for version 8 clients), undefined when absent. */
   origin: string | undefined;
+  /** Whether the connection is TLS. */
   secure: boolean;
+  /** The upgrade request (for HTTP/2, an object with the same fields: see `Http2UpgradeRequest`). */
   req: http.IncomingMessage;
 }
 
+/**
+ * Accepts or refuses an upgrade: return a boolean, or (with two parameters)
+ * call `done(result, code?, message?, headers?)`, later if need be. A refusal
+ * answers 403 (returned false) or `code` (default 401) and closes the socket.
+ */
 export type VerifyClient =
   | ((info: VerifyClientInfo) => boolean)
   | ((info: VerifyClientInfo, done: (result: boolean, code?: number, message?: string, headers?: Record<string, string>) => void) => void);
 
+/** Options of `new WebSocketServer(options, callback?)`: exactly one of `port`, `server` and `noServer`. */
 export interface WebSocketServerOptions extends Omit<WsProtocolOptions, 'generateMask'> {
+  /** Create an HTTP server listening on this port (0: any free port; `address()` tells which). */
   port?: number;
+  /** The address the server created for `port` listens on (default: all interfaces, as `server.listen`). */
   host?: string;
+  /** The listen backlog of the server created for `port` (default: Node's, 511). */
   backlog?: number;
   /**
    * An HTTP/1.1 server (upgrades), or an `http2` server: extended CONNECT
    * (RFC 8441) on HTTP/2, and upgrades too when it allows HTTP/1.1.
    */
   server?: http.Server | import('node:https').Server | http2.Http2Server | http2.Http2SecureServer;
+  /** No server of its own: call `handleUpgrade()` (or `handleStream()` for HTTP/2) yourself. */
   noServer?: boolean;
   /** Only upgrade requests for this path are accepted (others get 404). */
   path?: string;
+  /**
+   * Picks the subprotocol from those the client offered (return one of them,
+   * or false for none). Default: the first offered.
+   */
   handleProtocols?: (protocols: Set<string>, request: http.IncomingMessage) => string | false;
+  /** Accepts or refuses each upgrade before it completes; see `VerifyClient`. Default: accept all. */
   verifyClient?: VerifyClient;
   /** Origins allowed to connect (browser requests); others get 403. */
   allowedOrigins?: readonly string[];
+  /** Largest message accepted, in bytes (default 100 MiB); bigger ones close with 1009. */
   maxPayload?: number;
+  /** Track open sockets in `clients` (default true). */
   clientTracking?: boolean;
+  /** How long `close()` waits for the peer's Close frame before destroying the socket, ms (default 30 000). */
   closeTimeout?: number;
   /** After a protocol error, how long to wait for the peer to close TCP before destroying the socket, in ms (default 1 s). */
   failureCloseTimeout?: number;
   /** Received bytes that may wait unparsed while a message is being decompressed (default 1 MiB); past it, 1008. */
   maxUnparsedBytes?: number;
+  /** Buffered bytes past which `send()` returns false and `'drain'` is owed (default 1 MiB). */
   highWaterMark?: number;
+  /** Ping every socket each `interval` ms and terminate those that miss `timeout` (default off). */
   heartbeat?: HeartbeatOptions;
   /** Accept permessage-deflate (default false on servers); see docs/permessage-deflate.md. */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
@@ -100,6 +124,7 @@ export interface WebSocketServerOptions extends Omit<WsProtocolOptions, 'generat
  * HTTP(S) server, or with noServer and handleUpgrade() called by the user.
  */
 export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
+  /** The options given to the constructor (`clientTracking` filled in). */
   readonly options: WebSocketServerOptions;
   /** The open sockets; undefined with `clientTracking: false`, as in ws. */
   readonly clients: Set<WebSocket>;
@@ -161,6 +186,7 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     }
   }
 
+  /** The address of the server's own or given HTTP server (`port`, `address`, `family`); throws with `noServer`. */
   address(): AddressInfo | string | null {
     if (this.server === null) throw Object.assign(new Error('This server was created with noServer: it has no address'), { code: 'WS_ERR_NO_SERVER' });
     return this.server.address();
@@ -306,6 +332,10 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     return this.topics.synced();
   }
 
+  /**
+   * Sends `data` to every open client (those `filter` accepts), encoding the
+   * frame once; returns how many it was written to.
+   */
   broadcast(data: unknown, options: BroadcastOptions & { filter?: (client: WebSocket) => boolean } = {}): number {
     const filter = options.filter;
     const clients = filter === undefined ? this.accepted : [...this.accepted].filter(filter);

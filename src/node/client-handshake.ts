@@ -8,16 +8,25 @@ import { checkUpgradeResponse, generateKey } from '../core/handshake.js';
 import { offerClientExtensions, type NegotiatedExtensions } from './extensions.js';
 import { startHttp2Handshake } from './http2-client.js';
 
+/** The handshake options of a client (`WebSocketOptions` extends them), TLS options included. */
 export interface ClientHandshakeOptions extends tls.ConnectionOptions {
+  /** Extra request headers sent with the upgrade request (e.g. `Authorization`, `Cookie`). */
   headers?: Record<string, string>;
+  /** Sent as the `Origin` header (`Sec-WebSocket-Origin` with `protocolVersion: 8`); none by default. */
   origin?: string;
+  /** Fail the opening handshake after this many ms with `WS_ERR_HANDSHAKE_TIMEOUT` (default: no limit, as in ws). */
   handshakeTimeout?: number;
+  /** Follow 3xx redirects of the upgrade request (default false; `'redirect'` fires for each). */
   followRedirects?: boolean;
+  /** Redirects followed before failing with `WS_ERR_TOO_MANY_REDIRECTS` (default 10). */
   maxRedirects?: number;
+  /** The HTTP(S) agent of the upgrade request (e.g. a proxy agent); none by default. */
   agent?: http.Agent;
   /** An HTTP or HTTPS proxy (http://host:port, https://host:port) to tunnel through with CONNECT. */
   proxy?: string | URL;
+  /** Offer permessage-deflate (see `WebSocketOptions.perMessageDeflate`). */
   perMessageDeflate?: unknown;
+  /** Largest message accepted, in bytes (see `WebSocketOptions.maxPayload`). */
   maxPayload: number;
   /**
    * WebSocket over HTTP/2 (RFC 8441): false (default) speaks HTTP/1.1; true

@@ -12,7 +12,11 @@ const ts = require('typescript');
 const ENTRIES = ['socketeer', 'socketeer/redis', 'socketeer/cluster'];
 const OWN = `${sep}dist${sep}`;
 
-/** [{ entry, name, kind, members: string[] }] and the error codes. */
+/**
+ * [{ entry, name, kind, members: string[] }], the error codes, and
+ * `undocumented`: exports and members whose declarations carry no TSDoc
+ * (what an editor would show without a description).
+ */
 export function publicSurface() {
   const source = ENTRIES.map((entry, i) => `import * as m${i} from '${entry}';\nvoid m${i};`).join('\n');
   const consumer = makeConsumer('esm-nodenext', [{ 'surface.ts': source }]);
@@ -31,6 +35,8 @@ export function publicSurface() {
     };
     const exports = [];
     const errorCodes = [];
+    const undocumented = new Set();
+    const documented = (symbol) => symbol.getDocumentationComment(checker).length > 0 || (symbol.getJsDocTags(checker) ?? []).length > 0;
     file.statements.filter(ts.isImportDeclaration).forEach((statement, i) => {
       const moduleSymbol = checker.getSymbolAtLocation(statement.moduleSpecifier);
       for (const exported of checker.getExportsOfModule(moduleSymbol)) {
@@ -42,14 +48,24 @@ export function publicSurface() {
         if (symbol.flags & ts.SymbolFlags.Class) {
           kind = 'class';
           const instance = checker.getDeclaredTypeOfSymbol(symbol);
-          for (const member of checker.getPropertiesOfType(instance)) if (publicName(member)) members.add(member.getName());
+          for (const member of checker.getPropertiesOfType(instance)) {
+            if (!publicName(member)) continue;
+            members.add(member.getName());
+            if (!documented(member)) undocumented.add(`${ENTRIES[i]}: ${name}.${member.getName()}`);
+          }
           const statics = checker.getTypeOfSymbolAtLocation(symbol, statement);
           for (const member of checker.getPropertiesOfType(statics)) if (publicName(member)) members.add(member.getName());
         } else if (symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias)) {
           kind = 'type';
           const type = checker.getDeclaredTypeOfSymbol(symbol);
           if (type.isClassOrInterface() || symbol.flags & ts.SymbolFlags.Interface) {
-            for (const member of checker.getPropertiesOfType(type)) if (publicName(member)) members.add(member.getName());
+            for (const member of checker.getPropertiesOfType(type)) {
+              if (!publicName(member)) continue;
+              members.add(member.getName());
+              if (symbol.flags & ts.SymbolFlags.Interface && !/Events$|EventMap$/.test(name) && !documented(member)) {
+                undocumented.add(`${ENTRIES[i]}: ${name}.${member.getName()}`);
+              }
+            }
           }
         } else if (/ErrorCode$/.test(name)) {
           const type = checker.getTypeOfSymbolAtLocation(symbol, statement);
@@ -58,10 +74,11 @@ export function publicSurface() {
             if (valueType.isStringLiteral()) errorCodes.push(valueType.value);
           }
         }
+        if (!documented(symbol) && !/ErrorCode$/.test(name)) undocumented.add(`${ENTRIES[i]}: export ${name}`);
         exports.push({ entry: ENTRIES[i], name, kind, members: [...members].sort() });
       }
     });
-    return { exports, errorCodes: [...new Set(errorCodes)].sort() };
+    return { exports, errorCodes: [...new Set(errorCodes)].sort(), undocumented: [...undocumented].sort() };
   } finally {
     consumer.cleanup();
   }
@@ -86,6 +103,7 @@ if (process.argv[1] && process.argv[1].endsWith('public-surface.mjs')) {
   const path = join(repo, 'docs/api.md');
   const surface = publicSurface();
   if (process.argv.includes('--list')) for (const e of surface.exports) console.log(e.entry, e.kind, e.name, e.members.join(' '));
+  if (process.argv.includes('--undocumented')) console.log(surface.undocumented.join('\n'));
   const missing = missingFromReference(existsSync(path) ? readFileSync(path, 'utf8') : '', surface);
   console.log(missing.join('\n') || 'docs/api.md covers the public surface');
 }
