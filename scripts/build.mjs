@@ -12,6 +12,14 @@ const tsc = require.resolve('typescript/bin/tsc');
 if (process.argv.includes('--clean')) rmSync('dist', { recursive: true, force: true });
 
 let failed = false;
+// The WebAssembly modules (src/core/wasm/*.wat) become generated TS first.
+{
+  const result = spawnSync(process.execPath, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('build: assembling src/core/wasm/*.wat failed (is the dev dependency wabt installed?)');
+    process.exit(1);
+  }
+}
 for (const project of ['tsconfig.json', 'tsconfig.cjs.json', 'tsconfig.browser.json']) {
   // Both builds run even if the first reports type errors, so dist/ stays whole.
   const result = spawnSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });

@@ -103,8 +103,10 @@ export function encodeFrame(
     const frame = Buffer.allocUnsafe(headerSize + length);
     writeFrameHeader(frame, fin, rsv1, opcode, length, mask);
     if (length > 0) {
-      payload.copy(frame, headerSize);
-      if (mask !== null) maskRange(frame, headerSize, frame.length, mask, 0);
+      // copyMasked: in WebAssembly above its threshold, one copy in and one
+      // out; otherwise a copy and the JavaScript mask.
+      if (mask !== null) copyMasked(payload, frame, headerSize, mask);
+      else payload.copy(frame, headerSize);
     }
     sink.write(frame, null, callback);
     return;

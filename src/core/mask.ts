@@ -1,3 +1,5 @@
+import { wasmCopyMasked, wasmCopyMin, wasmMaskMin, wasmMaskWithKey } from './mask-wasm.js';
+
 /**
  * XOR `data` in place with the 4-byte `mask`, starting at mask position
  * `offset` (0-3), so a payload unmasked chunk by chunk comes out right.
@@ -28,6 +30,13 @@ function keyByte(key: number, k: number): number {
  * a Buffer of its own.
  */
 export function maskWithKey(data: Uint8Array, from: number, to: number, key: number, offset = 0): void {
+  // Long ranges: WebAssembly SIMD (mask-wasm.ts) unless it is off or missing.
+  if (to - from >= wasmMaskMin && wasmMaskWithKey(data, from, to, key, offset)) return;
+  maskWithKeyJs(data, from, to, key, offset);
+}
+
+/** maskWithKey() in JavaScript only: the fallback, and the path below the WebAssembly threshold. */
+export function maskWithKeyJs(data: Uint8Array, from: number, to: number, key: number, offset = 0): void {
   const length = to; // exclusive end
   let i = from;
   offset = (offset - from) & 3;
@@ -88,10 +97,22 @@ export function maskWithKey(data: Uint8Array, from: number, to: number, key: num
  */
 export function copyMasked(source: Uint8Array, target: Uint8Array, targetOffset: number, mask: Uint8Array): void {
   const length = source.length;
+  if (
+    length >= wasmCopyMin &&
+    wasmCopyMasked(source, target, targetOffset, ((mask[0] << 24) | (mask[1] << 16) | (mask[2] << 8) | mask[3]) >>> 0)
+  ) {
+    return;
+  }
+  copyMaskedJs(source, target, targetOffset, mask);
+}
+
+/** copyMasked() in JavaScript only (the fallback). */
+export function copyMaskedJs(source: Uint8Array, target: Uint8Array, targetOffset: number, mask: Uint8Array): void {
+  const length = source.length;
   const to = target.byteOffset + targetOffset;
   if (length < 64 || ((source.byteOffset - to) & 3) !== 0) {
     target.set(source, targetOffset);
-    maskRange(target, targetOffset, targetOffset + length, mask, 0);
+    maskWithKeyJs(target, targetOffset, targetOffset + length, ((mask[0] << 24) | (mask[1] << 16) | (mask[2] << 8) | mask[3]) >>> 0, 0);
     return;
   }
   let i = 0;
