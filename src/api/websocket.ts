@@ -49,9 +49,13 @@ export interface WebSocketOptions extends Partial<Omit<ClientHandshakeOptions, '
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
 }
 
+/** Options of `send()`, `sendAsync()` and `publish()` (ws's). */
 export interface SendOptions {
+  /** Send as a binary message (default: false for strings, true for everything else). */
   binary?: boolean;
+  /** Compress this message when permessage-deflate was negotiated (default true). */
   compress?: boolean;
+  /** False to leave the message open: later sends add fragments until one with `fin` true (default true). */
   fin?: boolean;
   /** Accepted for ws compatibility: clients always mask, servers never do. */
   mask?: boolean;
@@ -81,6 +85,11 @@ export const kTopics = Symbol('socketeer.topics');
 /** The accepting server's set of sockets, left right before the close event (as in ws); no closure per socket. */
 export const kBeforeClose = Symbol('socketeer.beforeClose');
 
+// Bits of WebSocket.flags.
+const W_NEED_DRAIN = 1;
+const W_PAUSED = 2;
+const W_ABORTING = 4;
+
 /**
  * One WebSocket connection, client or server side. It speaks the npm `ws`
  * dialect (EventEmitter, on('message', (data, isBinary))) and the WHATWG one
@@ -88,13 +97,21 @@ export const kBeforeClose = Symbol('socketeer.beforeClose');
  * adds `closed`, async iteration and sendAsync().
  */
 export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
+  /** readyState: the opening handshake is under way. */
   static readonly CONNECTING = 0;
+  /** readyState: messages can be sent and received. */
   static readonly OPEN = 1;
+  /** readyState: the closing handshake started. */
   static readonly CLOSING = 2;
+  /** readyState: the connection is closed. */
   static readonly CLOSED = 3;
+  /** readyState: the opening handshake is under way. */
   declare readonly CONNECTING: 0;
+  /** readyState: messages can be sent and received. */
   declare readonly OPEN: 1;
+  /** readyState: the closing handshake started. */
   declare readonly CLOSING: 2;
+  /** readyState: the connection is closed. */
   declare readonly CLOSED: 3;
   // Set by the package entry (src/index.ts), as ws hangs them on its WebSocket:
   // `import WebSocket from 'socketeer'; new WebSocket.Server(...)`.
@@ -119,10 +136,22 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
   private resolveClosed: ((info: CloseInfo) => void) | null = null;
   private abortHandshake: (() => void) | null = null;
   private highWaterMark = DEFAULT_HIGH_WATER_MARK;
-  private needDrain = false;
+  /** Boolean state packed in one small integer (one field instead of one per flag); see the accessors. */
+  private flags = 0;
+  private get needDrain(): boolean {
+    return (this.flags & W_NEED_DRAIN) !== 0;
+  }
+  private set needDrain(on: boolean) {
+    this.flags = on ? this.flags | W_NEED_DRAIN : this.flags & ~W_NEED_DRAIN;
+  }
   /** Operations waiting behind a Blob being read, to keep the call order. */
   private deferred: Array<() => void> | null = null;
-  private paused = false;
+  private get paused(): boolean {
+    return (this.flags & W_PAUSED) !== 0;
+  }
+  private set paused(on: boolean) {
+    this.flags = on ? this.flags | W_PAUSED : this.flags & ~W_PAUSED;
+  }
 
   constructor(address: string | URL | null, protocols?: string | string[] | WebSocketOptions, options?: WebSocketOptions) {
     super();
@@ -195,6 +224,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     return this.closedPromise;
   }
 
+  /** `CONNECTING` (0), `OPEN` (1), `CLOSING` (2) or `CLOSED` (3). */
   get readyState(): number {
     return this._readyState;
   }
@@ -209,18 +239,22 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     if (value > ReadyState.OPEN && this[kTopics] !== null) this[kTopics].leaveAll(this);
   }
 
+  /** The URL dialled (clients); '' for sockets a server accepted. */
   get url(): string {
     return this._url;
   }
 
+  /** The subprotocol the handshake agreed on ('' when none). */
   get protocol(): string {
     return this._protocol;
   }
 
+  /** The extensions the handshake agreed on, as the `Sec-WebSocket-Extensions` header had them ('' when none). */
   get extensions(): string {
     return this._extensions;
   }
 
+  /** How binary messages are handed over: 'nodebuffer' (default), 'arraybuffer', 'fragments' or 'blob'. */
   get binaryType(): BinaryType {
     return this._binaryType;
   }
@@ -234,6 +268,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     return this.transport === null ? 0 : this.transport.bufferedAmount;
   }
 
+  /** True between `pause()` and `resume()`. */
   get isPaused(): boolean {
     return this.paused;
   }
@@ -356,6 +391,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     this.transport.pauseReading();
   }
 
+  /** Starts reading from the peer again after `pause()`. */
   resume(): void {
     if (this.transport === null || this._readyState === ReadyState.CLOSED) return;
     this.paused = false;
@@ -374,6 +410,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     return this.topicRegistry().unsubscribe(this, topic);
   }
 
+  /** Whether this socket is subscribed to `topic`. */
   isSubscribed(topic: string): boolean {
     return this[kTopics]?.isSubscribed(this, topic) ?? false;
   }
@@ -405,30 +442,35 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     addEventListener(this, type, listener, options);
   }
 
+  /** Removes a listener added with `addEventListener`. */
   removeEventListener<K extends keyof WebSocketEventMap>(type: K, listener: WebSocketEventListener<WebSocketEventMap[K]> | null): void;
   removeEventListener(type: string, listener: WebSocketEventListener<WebSocketEvent> | null): void;
   removeEventListener(type: string, listener: EventListenerLike | null): void {
     removeEventListener(this, type, listener);
   }
 
+  /** The `'open'` handler property (WHATWG); null when none. */
   get onopen(): ((this: WebSocket, event: WebSocketEvent) => void) | null {
     return getOnAttribute(this, 'open') as ((this: WebSocket, event: WebSocketEvent) => void) | null;
   }
   set onopen(handler: ((this: WebSocket, event: WebSocketEvent) => void) | null) {
     setOnAttribute(this, 'open', handler);
   }
+  /** The `'message'` handler property: gets a `MessageEvent` (`data`: text as a string, binary per `binaryType`). */
   get onmessage(): ((this: WebSocket, event: MessageEvent) => void) | null {
     return getOnAttribute(this, 'message') as ((this: WebSocket, event: MessageEvent) => void) | null;
   }
   set onmessage(handler: ((this: WebSocket, event: MessageEvent) => void) | null) {
     setOnAttribute(this, 'message', handler);
   }
+  /** The `'close'` handler property: gets a `CloseEvent` (`code`, `reason`, `wasClean`). */
   get onclose(): ((this: WebSocket, event: CloseEvent) => void) | null {
     return getOnAttribute(this, 'close') as ((this: WebSocket, event: CloseEvent) => void) | null;
   }
   set onclose(handler: ((this: WebSocket, event: CloseEvent) => void) | null) {
     setOnAttribute(this, 'close', handler);
   }
+  /** The `'error'` handler property: gets an `ErrorEvent` (`error`, `message`). */
   get onerror(): ((this: WebSocket, event: ErrorEvent) => void) | null {
     return getOnAttribute(this, 'error') as ((this: WebSocket, event: ErrorEvent) => void) | null;
   }
@@ -657,7 +699,12 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
     }
   }
 
-  private aborting = false;
+  private get aborting(): boolean {
+    return (this.flags & W_ABORTING) !== 0;
+  }
+  private set aborting(on: boolean) {
+    this.flags = on ? this.flags | W_ABORTING : this.flags & ~W_ABORTING;
+  }
 
   private abortConnecting(): void {
     const abort = this.abortHandshake;

@@ -14,9 +14,13 @@ export type Role = 'client' | 'server';
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 
 /** How a connection ended, as the close event reports it. */
+/** How a connection ended (`ws.closed` resolves with it). */
 export interface CloseInfo {
+  /** The code of the first Close frame received (1005 if it had no body, 1006 if none came). */
   code: number;
+  /** Its reason, UTF-8 decoded ('' when none). */
   reason: string;
+  /** Whether the closing handshake completed before the socket closed. */
   wasClean: boolean;
 }
 
@@ -101,6 +105,7 @@ const C_CLOSE_RECEIVED = 2048;
 const C_ABORTED = 4096;
 const C_AUTO_PONG = 8192;
 const C_CHECK_UTF8 = 16384;
+const C_CLIENT = 32768;
 
 /**
  * One WebSocket connection after the opening handshake, as a state machine
@@ -113,7 +118,9 @@ export class Connection implements FrameHandler {
   /** Bytes accepted by send() but waiting behind a compression in progress. */
   queuedBytes = 0;
 
-  private readonly role: Role;
+  private get role(): Role {
+    return (this.flags & C_CLIENT) !== 0 ? 'client' : 'server';
+  }
   private readonly maxPayload: number;
   private readonly codec: MessageCodec | null;
   private readonly compressThreshold: number;
@@ -245,7 +252,7 @@ export class Connection implements FrameHandler {
     private readonly sink: ConnectionSink,
     options: ConnectionOptions,
   ) {
-    this.role = options.role;
+    if (options.role === 'client') this.flags |= C_CLIENT;
     this.maxPayload = options.maxPayload;
     this.codec = options.codec ?? null;
     this.compressThreshold = options.compressThreshold ?? 1024;

@@ -4,7 +4,9 @@
  * error ends a connection.
  */
 export class WebSocketError extends Error {
+  /** A stable `WS_ERR_...` code (`ErrorCode`), for programs to branch on. */
   readonly code: string;
+  /** The close code the connection closes with because of it (0 when it does not close the connection). */
   readonly closeCode: number;
 
   constructor(code: string, message: string, closeCode = 1002) {
