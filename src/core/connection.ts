@@ -14,7 +14,6 @@ export type Role = 'client' | 'server';
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 
 /** How a connection ended, as the close event reports it. */
-/** How a connection ended (`ws.closed` resolves with it). */
 export interface CloseInfo {
   /** The code of the first Close frame received (1005 if it had no body, 1006 if none came). */
   code: number;
