@@ -10,7 +10,17 @@ import { isValidUtf8 } from '../core/utf8-validator.js';
 import { startClientHandshake, type ClientHandshakeOptions } from '../node/client-handshake.js';
 import type { NegotiatedExtensions } from '../node/extensions.js';
 import { validateOutgoingLimitOptions, type BufferFullPolicy } from '../node/outgoing-limit.js';
-import { SocketTransport, type TransportListener } from '../node/socket-transport.js';
+import {
+  SocketTransport,
+  kOnClose,
+  kOnCloseFrame,
+  kOnDrain,
+  kOnFailure,
+  kOnMessage,
+  kOnPing,
+  kOnPong,
+  type TransportListener,
+} from '../node/socket-transport.js';
 import type { SharedFrame } from './broadcast.js';
 import { BINARY_TYPES, shapeBinary, type BinaryType } from './binary-type.js';
 import {
@@ -28,6 +38,7 @@ import { TypedEventEmitter } from './typed-emitter.js';
 import type { AddEventListenerOptions, WebSocketEventListener, WebSocketEventMap, WebSocketEvents } from './websocket-events.js';
 import type { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './events.js';
 
+/** Options of `new WebSocket(url, protocols?, options)`: handshake, limits, timeouts, TLS options. */
 export interface WebSocketOptions extends Partial<Omit<ClientHandshakeOptions, 'finishRequest'>>, WsClientOptions<WebSocket> {
   /** Largest message accepted, in bytes (default 100 MiB); larger ones close with 1009. */
   maxPayload?: number;
@@ -96,7 +107,7 @@ const W_ABORTING = 4;
  * (addEventListener, onclose, CloseEvent.wasClean) over the same object, and
  * adds `closed`, async iteration and sendAsync().
  */
-export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
+export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements TransportListener {
   /** readyState: the opening handshake is under way. */
   static readonly CONNECTING = 0;
   /** readyState: messages can be sent and received. */
@@ -536,51 +547,52 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
    * What the transport reports, turned into this object's state and events.
    * A class, not an object of closures: one small object per connection.
    */
-  private static readonly Listener = class implements TransportListener {
-    constructor(private readonly ws: WebSocket) {}
+  // ---- TransportListener (symbol-keyed: the WebSocket is its own listener) ----
 
-    onMessage(data: Buffer, isBinary: boolean): void {
-      const ws = this.ws;
-      ws.emit('message', isBinary ? shapeBinary(data, ws._binaryType) : data, isBinary);
-    }
+  /** @internal */
+  [kOnMessage](data: Buffer, isBinary: boolean): void {
+    this.emit('message', isBinary ? shapeBinary(data, this._binaryType) : data, isBinary);
+  }
 
-    onPing(data: Buffer): void {
-      this.ws.emit('ping', data);
-    }
+  /** @internal */
+  [kOnPing](data: Buffer): void {
+    this.emit('ping', data);
+  }
 
-    onPong(data: Buffer): void {
-      this.ws.emit('pong', data);
-    }
+  /** @internal */
+  [kOnPong](data: Buffer): void {
+    this.emit('pong', data);
+  }
 
-    onFailure(error: WebSocketError): void {
-      const ws = this.ws;
-      ws._readyState = ReadyState.CLOSING;
-      if (ws.listenerCount('error') > 0) ws.emit('error', error);
-    }
+  /** @internal */
+  [kOnFailure](error: WebSocketError): void {
+    this._readyState = ReadyState.CLOSING;
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
 
-    onCloseFrame(): void {
-      if (this.ws._readyState === ReadyState.OPEN) this.ws._readyState = ReadyState.CLOSING;
-    }
+  /** @internal */
+  [kOnCloseFrame](): void {
+    if (this._readyState === ReadyState.OPEN) this._readyState = ReadyState.CLOSING;
+  }
 
-    onDrain(): void {
-      const ws = this.ws;
-      if (ws.needDrain && ws.bufferedAmount < ws.highWaterMark) {
-        ws.needDrain = false;
-        ws.emit('drain');
-      }
+  /** @internal */
+  [kOnDrain](): void {
+    if (this.needDrain && this.bufferedAmount < this.highWaterMark) {
+      this.needDrain = false;
+      this.emit('drain');
     }
+  }
 
-    onClose(info: CloseInfo): void {
-      this.ws.finish(info);
-    }
-  };
+  /** @internal */
+  [kOnClose](info: CloseInfo): void {
+    this.finish(info);
+  }
 
   /** @internal Hand an upgraded socket to this WebSocket. */
   [kAttach](params: AttachParams): void {
     this._role = params.role;
     this._protocol = params.protocol;
     this._extensions = params.extensions.header;
-    const listener = new WebSocket.Listener(this);
     this.transport = new SocketTransport(
       params.socket,
       params.head,
@@ -597,7 +609,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> {
         bufferFullPolicy: params.bufferFullPolicy,
         protocol: params.knobs,
       },
-      listener,
+      this,
     );
     this._readyState = ReadyState.OPEN;
     if (params.role === 'client') this.emit('open');

@@ -5,16 +5,28 @@ import type { WriteCallback } from '../core/frame-serializer.js';
 import type { MessageCodec } from '../core/message-codec.js';
 import { DEFAULT_BUFFER_FULL_POLICY, DEFAULT_MAX_BUFFERED_AMOUNT, OutgoingLimit, type BufferFullPolicy } from './outgoing-limit.js';
 
-/** What the transport reports upward, to the API object. */
+export const kOnMessage = Symbol('socketeer.onMessage');
+export const kOnPing = Symbol('socketeer.onPing');
+export const kOnPong = Symbol('socketeer.onPong');
+export const kOnFailure = Symbol('socketeer.onFailure');
+export const kOnCloseFrame = Symbol('socketeer.onCloseFrame');
+export const kOnDrain = Symbol('socketeer.onDrain');
+export const kOnClose = Symbol('socketeer.onClose');
+/**
+ * What the transport reports upward, to the API object. The methods are
+ * symbol-keyed so that the API object can be the listener itself (no
+ * listener object per connection) without them showing up as, or being
+ * overwritten by, user-visible properties.
+ */
 export interface TransportListener {
-  onMessage(data: Buffer, isBinary: boolean): void;
-  onPing(data: Buffer): void;
-  onPong(data: Buffer): void;
-  onFailure(error: WebSocketError): void;
+  [kOnMessage](data: Buffer, isBinary: boolean): void;
+  [kOnPing](data: Buffer): void;
+  [kOnPong](data: Buffer): void;
+  [kOnFailure](error: WebSocketError): void;
   /** The peer's Close frame arrived: the closing handshake has started. */
-  onCloseFrame(): void;
-  onDrain(): void;
-  onClose(info: CloseInfo): void;
+  [kOnCloseFrame](): void;
+  [kOnDrain](): void;
+  [kOnClose](info: CloseInfo): void;
 }
 
 export interface TransportOptions {
@@ -305,7 +317,7 @@ export class SocketTransport implements ConnectionSink {
 
   onMessage(data: Buffer, isBinary: boolean): void {
     try {
-      this.listener.onMessage(data, isBinary);
+      this.listener[kOnMessage](data, isBinary);
     } catch (error) {
       rethrowLater(error);
     }
@@ -313,7 +325,7 @@ export class SocketTransport implements ConnectionSink {
 
   onPing(data: Buffer): void {
     try {
-      this.listener.onPing(data);
+      this.listener[kOnPing](data);
     } catch (error) {
       rethrowLater(error);
     }
@@ -325,7 +337,7 @@ export class SocketTransport implements ConnectionSink {
       this.pongTimer = null;
     }
     try {
-      this.listener.onPong(data);
+      this.listener[kOnPong](data);
     } catch (error) {
       rethrowLater(error);
     }
@@ -334,7 +346,7 @@ export class SocketTransport implements ConnectionSink {
   onCloseFrame(): void {
     this.stopHeartbeat();
     try {
-      this.listener.onCloseFrame();
+      this.listener[kOnCloseFrame]();
     } catch (error) {
       rethrowLater(error);
     }
@@ -342,7 +354,7 @@ export class SocketTransport implements ConnectionSink {
 
   onFailure(error: WebSocketError): void {
     try {
-      this.listener.onFailure(error);
+      this.listener[kOnFailure](error);
     } catch (thrown) {
       rethrowLater(thrown);
     }
@@ -413,7 +425,7 @@ export class SocketTransport implements ConnectionSink {
   handleDrain(): void {
     this.noteFlushed();
     if (this.limit !== null) this.limit.onDrain(this.socket.writableLength);
-    this.listener.onDrain();
+    this.listener[kOnDrain]();
   }
 
   /** The socket errored: what was written so far is known before Node discards the rest. @internal */
@@ -449,7 +461,7 @@ export class SocketTransport implements ConnectionSink {
     this.reported = true;
     const info = this.connection.transportClosed();
     try {
-      this.listener.onClose(info);
+      this.listener[kOnClose](info);
     } catch (error) {
       rethrowLater(error);
     }
