@@ -1,3 +1,4 @@
+/** How binary messages are handed over: a Buffer (default), an ArrayBuffer, the Buffers as received, or a Blob. */
 export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments' | 'blob';
 
 export const BINARY_TYPES: readonly BinaryType[] = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'];

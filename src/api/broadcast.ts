@@ -4,6 +4,7 @@ import { Opcode } from '../core/opcodes.js';
 import { toPayload } from './outgoing-data.js';
 import { kSendShared, type WebSocket } from './websocket.js';
 
+/** Options of `broadcast()` and `wss.broadcast()`. */
 export interface BroadcastOptions {
   /** Send as a binary message (default: true for bytes, false for strings). */
   binary?: boolean;

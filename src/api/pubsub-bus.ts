@@ -6,9 +6,11 @@
 
 /** One publish as it travels between nodes. */
 export interface PubSubMessage {
+  /** The topic published to. */
   readonly topic: string;
   /** The message bytes (text as UTF-8). */
   readonly data: Buffer;
+  /** Whether it goes out as a binary message (else text). */
   readonly binary: boolean;
   /** The publisher asked for permessage-deflate where recipients allow it. */
   readonly compress: boolean;
@@ -22,6 +24,10 @@ export interface PubSubNode {
   error(error: Error & { code?: string }): void;
 }
 
+/**
+ * Moves publishes between nodes (`WebSocketServer`s): the `pubsub` option.
+ * `localPubSub()` (one process), `redisPubSub()`, `clusterPubSub()`, or your own.
+ */
 export interface PubSubBus {
   /** Called once, by the server that uses this bus. */
   start(node: PubSubNode): void;

@@ -6,6 +6,7 @@ import { PublishFrames } from './topic-frame.js';
 import { checkTopic } from './topic-name.js';
 import { kSendShared, WebSocket } from './websocket.js';
 
+/** Options of `wss.publish()` and `ws.publish()`. */
 export interface PublishOptions {
   /** Send as a binary message (default: true for bytes, false for strings). */
   binary?: boolean;

@@ -42,8 +42,11 @@ export interface ReconnectingEvent {
 
 /** Fields of every event object a ReconnectingWebSocket hands to `addEventListener` listeners. */
 export interface ReconnectingWebSocketEventBase<Target = unknown> {
+  /** The event name. */
   type: string;
+  /** The ReconnectingWebSocket. */
   target: Target;
+  /** The same as `target`. */
   currentTarget: Target;
 }
 
@@ -97,13 +100,21 @@ export class ReconnectLoop<Data = unknown> extends TinyEmitter<
   ReconnectingWebSocketEvents<Data>,
   ReconnectingWebSocketEventMap<Data, ReconnectLoop<Data>>
 > {
+  /** readyState: dialling, or waiting to redial. */
   static readonly CONNECTING = CONNECTING;
+  /** readyState: a connection is up. */
   static readonly OPEN = OPEN;
+  /** readyState: `close()` was called, the last connection is closing. */
   static readonly CLOSING = CLOSING;
+  /** readyState: the logical connection ended. */
   static readonly CLOSED = CLOSED;
+  /** readyState: dialling, or waiting to redial. */
   readonly CONNECTING = CONNECTING;
+  /** readyState: a connection is up. */
   readonly OPEN = OPEN;
+  /** readyState: `close()` was called, the last connection is closing. */
   readonly CLOSING = CLOSING;
+  /** readyState: the logical connection ended. */
   readonly CLOSED = CLOSED;
 
   private readonly options: ResolvedReconnectOptions;

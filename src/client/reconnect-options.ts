@@ -6,16 +6,23 @@
 import { ErrorCode } from '../core/errors.js';
 import type { LinkClose } from './link.js';
 
+/** What `shouldReconnect(info)` is told about a lost connection. */
 export interface ReconnectInfo {
   /** Reconnect attempt number this delay precedes (1 for the first retry). */
   attempt: number;
+  /** The close code of the lost connection (1006 for a drop or a failed handshake). */
   code: number;
+  /** Its close reason. */
   reason: string;
+  /** Whether it ended with a closing handshake. */
   wasClean: boolean;
+  /** The HTTP status of a refused handshake (Node only; browsers hide it). */
   status?: number;
+  /** The error that ended the connection or its handshake, if one was reported. */
   error?: unknown;
 }
 
+/** What the `replay` hook gets after each reconnect. */
 export interface ReplayContext {
   /** Which reconnect this is (1 after the first drop). */
   attempt: number;
@@ -23,6 +30,7 @@ export interface ReplayContext {
   send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
 }
 
+/** The `reconnect` option of `ReconnectingWebSocket`: backoff, retries, final codes, queue and replay. */
 export interface ReconnectOptions {
   /** Reconnect attempts in a row before giving up (default Infinity). */
   retries?: number;

@@ -12,6 +12,7 @@ import type { RawData } from '../api/websocket-events.js';
 import { nodeDial } from './node-link.js';
 import { ReconnectLoop, type LoopOptions } from './reconnect-loop.js';
 
+/** Options of `new ReconnectingWebSocket(url, protocols?, options)`: every client option, `reconnect`, `signal`, `binaryType`. */
 export interface ReconnectingWebSocketOptions extends WebSocketOptions, LoopOptions {
   /** How binary messages are shaped (default 'nodebuffer'). */
   binaryType?: BinaryType;

@@ -9,20 +9,31 @@ import { byteLength, type Dial, type Link, type LinkClose, type Outgoing } from 
 import { closedUncleanly, handshakeAborted, handshakeFailed, writeAfterClose } from './stream-errors.js';
 import { checkProtocols, parseStreamUrl } from './stream-url.js';
 
+/** What `WebSocketStream.opened` resolves with. */
 export interface WebSocketOpenInfo {
+  /** Messages: text as strings, binary as ArrayBuffers. */
   readable: ReadableStream<string | ArrayBuffer>;
+  /** Writes a string as text, an ArrayBuffer or a view as binary; a write settles when the frame reached the OS. */
   writable: WritableStream<string | ArrayBuffer | ArrayBufferView>;
+  /** The subprotocol agreed on ('' when none). */
   protocol: string;
+  /** The extensions agreed on ('' when none). */
   extensions: string;
 }
 
+/** The argument of `WebSocketStream.close()` (and what `closed` resolves with). */
 export interface WebSocketCloseInfo {
+  /** 1000 or 3000-4999 (default: 1000 with a reason, else a Close frame without a body). */
   closeCode?: number;
+  /** Up to 123 UTF-8 bytes (default ''). */
   reason?: string;
 }
 
+/** Options of `WebSocketStream` besides the client options. */
 export interface StreamCoreOptions {
+  /** Subprotocols to offer. */
   protocols?: string[];
+  /** Aborting it before the handshake completed rejects `opened` and `closed` with an `AbortError`; ignored after. */
   signal?: AbortSignal;
   /** Bytes `readable` may hold before socketeer stops reading the network (default 64 KiB). */
   readableHighWaterMark?: number;
@@ -33,9 +44,13 @@ const MAX_REASON_BYTES = 123;
 
 type State = 'connecting' | 'open' | 'closing' | 'closed';
 
+/** The WHATWG WebSocketStream over any carrier (see `WebSocketStream`). */
 export class WebSocketStreamCore {
+  /** The URL dialled. */
   readonly url: string;
+  /** Resolves once the handshake completed; rejects with a `WebSocketError` (`closeCode` null) if it failed. */
   readonly opened: Promise<WebSocketOpenInfo>;
+  /** Resolves after a clean closing handshake; rejects with a `WebSocketError` (1006) otherwise. */
   readonly closed: Promise<{ closeCode: number; reason: string }>;
 
   private state: State = 'connecting';

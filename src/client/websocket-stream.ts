@@ -9,10 +9,16 @@ import { WebSocketStreamCore, type StreamCoreOptions } from './stream-core.js';
 
 export type { WebSocketOpenInfo, WebSocketCloseInfo } from './stream-core.js';
 
+/** Options of `new WebSocketStream(url, options)`: `protocols`, `signal`, `readableHighWaterMark` and every client option. */
 export interface WebSocketStreamOptions extends WebSocketOptions, StreamCoreOptions {}
 
 const kAdopt = Symbol('socketeer.adopt');
 
+/**
+ * The WHATWG WebSocketStream (as in Chromium): `opened` gives a readable and a
+ * writable stream with backpressure both ways; `WebSocketStream.from(ws)` wraps
+ * a socket a server accepted. See docs/client.md.
+ */
 export class WebSocketStream extends WebSocketStreamCore {
   /** `new WebSocketStream(url, { protocols, signal, ...client options })`. */
   constructor(url: string | URL, options: WebSocketStreamOptions = {}) {

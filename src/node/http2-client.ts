@@ -16,8 +16,11 @@ const HOP_BY_HOP = new Set(['connection', 'upgrade', 'keep-alive', 'proxy-connec
 
 /** The answer the 'upgrade' event gets for an HTTP/2 WebSocket, in place of an IncomingMessage. */
 export interface Http2UpgradeResponse {
+  /** `:status` (200 when the WebSocket opened). */
   statusCode: number;
+  /** The response's fields, pseudo-header fields included. */
   headers: http2.IncomingHttpHeaders;
+  /** Always '2.0'. */
   httpVersion: '2.0';
 }
 

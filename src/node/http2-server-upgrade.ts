@@ -183,19 +183,27 @@ function onHandshakeStreamError(this: Duplex): void {
  * they read (method, url, headers, httpVersion, socket), plus the stream.
  */
 export interface Http2UpgradeRequest {
+  /** Always 'CONNECT' (extended CONNECT, RFC 8441). */
   readonly method: 'CONNECT';
   /** `:path`: the request target, as `request.url` on HTTP/1.1. */
   readonly url: string;
   /** Every field, pseudo-header fields (`:authority`, `:protocol`...) included. */
   readonly headers: IncomingHttpHeaders;
+  /** The fields as received, name and value alternating (as `IncomingMessage.rawHeaders`). */
   readonly rawHeaders: string[];
+  /** Always '2.0' (check it to tell HTTP/2 WebSockets from upgrades). */
   readonly httpVersion: '2.0';
+  /** Always 2. */
   readonly httpVersionMajor: 2;
+  /** Always 0. */
   readonly httpVersionMinor: 0;
   /** The HTTP/2 session's socket (remoteAddress, encrypted...); reading or writing it is not allowed. */
   readonly socket: Socket;
+  /** The HTTP/2 stream that carries the WebSocket. */
   readonly stream: http2.ServerHttp2Stream;
+  /** `:authority` (host and port, as the `Host` header on HTTP/1.1). */
   readonly authority: string;
+  /** `:scheme`: 'https' or 'http'. */
   readonly scheme: string;
 }
 

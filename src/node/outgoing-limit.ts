@@ -10,6 +10,7 @@
 import { CloseCode } from '../core/close-codes.js';
 import { ErrorCode, WebSocketError } from '../core/errors.js';
 
+/** What happens at `maxBufferedAmount`: 'close' fails the connection with 1008 (default); 'wait' stops reading until it drains. */
 export type BufferFullPolicy = 'close' | 'wait';
 
 export const DEFAULT_MAX_BUFFERED_AMOUNT = 64 * 1024 * 1024;

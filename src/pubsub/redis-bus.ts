@@ -3,6 +3,7 @@ import { pubsubError, PubSubErrorCode } from '../api/pubsub-errors.js';
 import { newNodeId } from './node-id.js';
 import { decodeWire, encodeWire } from './wire.js';
 
+/** Options of `redisPubSub(options)`. */
 export interface RedisPubSubOptions {
   /** Redis URL (default redis://127.0.0.1:6379). */
   url?: string;

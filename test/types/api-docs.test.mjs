@@ -30,3 +30,8 @@ test('docs/api.md names every export, member, option, event and error code', () 
 test('README links the API reference', () => {
   assert.match(readFileSync(join(repo, 'README.md'), 'utf8'), /\(docs\/api\.md\)/);
 });
+
+test('every export and public member has TSDoc, so editors show what it is', () => {
+  const { undocumented } = publicSurface();
+  assert.deepEqual(undocumented, [], 'add a /** doc comment */ to these');
+});

@@ -15,6 +15,7 @@ import { type Extension, type ExtensionParam, formatExtensionHeader, parseExtens
 
 export const PERMESSAGE_DEFLATE = 'permessage-deflate';
 
+/** The `perMessageDeflate` option (RFC 7692); see docs/permessage-deflate.md. */
 export interface PerMessageDeflateOptions {
   /** Ask (client) or require (server) that the server resets its context after every message. */
   serverNoContextTakeover?: boolean;
