@@ -21,13 +21,6 @@ const enum Stage {
   Payload,
 }
 
-// Bits of FrameParser.flags.
-const P_PAUSED = 1;
-const P_PARSING = 2;
-const P_MASKED = 4;
-const P_STOPPED = 8;
-const P_IN_PAYLOAD = 16;
-
 /**
  * Incremental RFC 6455 frame parser. Feed it chunks of any size; it reports
  * headers, payload slices (unmasked in place, never copied) and frame ends.
@@ -35,44 +28,19 @@ const P_IN_PAYLOAD = 16;
  * for good (after a Close or a protocol failure).
  */
 export class FrameParser {
-  /** Stopped for good (after a Close or a protocol failure). */
-  get stopped(): boolean {
-    return (this.flags & P_STOPPED) !== 0;
-  }
-  /** Boolean state packed in one small integer (one field instead of one per flag); see the accessors. */
-  private flags = 0;
-  private get paused(): boolean {
-    return (this.flags & P_PAUSED) !== 0;
-  }
-  private set paused(on: boolean) {
-    this.flags = on ? this.flags | P_PAUSED : this.flags & ~P_PAUSED;
-  }
-  private get parsing(): boolean {
-    return (this.flags & P_PARSING) !== 0;
-  }
-  private set parsing(on: boolean) {
-    this.flags = on ? this.flags | P_PARSING : this.flags & ~P_PARSING;
-  }
+  stopped = false;
+  private paused = false;
+  private parsing = false;
   /** Chunks held while paused or re-entered; null (no array) until needed. */
   private backlog: Buffer[] | null = null;
   private backlogLength = 0;
 
-  private get stage(): Stage {
-    return (this.flags & P_IN_PAYLOAD) !== 0 ? Stage.Payload : Stage.Header;
-  }
-  private set stage(stage: Stage) {
-    this.flags = stage === Stage.Payload ? this.flags | P_IN_PAYLOAD : this.flags & ~P_IN_PAYLOAD;
-  }
+  private stage = Stage.Header;
   /** Header bytes collected so far when a header straddles chunks (allocated on first need). */
   private scratch: Buffer | null = null;
   private scratchLength = 0;
 
-  private get masked(): boolean {
-    return (this.flags & P_MASKED) !== 0;
-  }
-  private set masked(on: boolean) {
-    this.flags = on ? this.flags | P_MASKED : this.flags & ~P_MASKED;
-  }
+  private masked = false;
   /** The masking key, packed big-endian (no Buffer per connection). */
   private maskKey = 0;
   private remaining = 0;
@@ -143,7 +111,7 @@ export class FrameParser {
   }
 
   stop(): void {
-    this.flags |= P_STOPPED;
+    this.stopped = true;
     this.backlog = null;
     this.backlogLength = 0;
   }
