@@ -227,7 +227,7 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     }
     const checked = checkUpgradeRequest(request.method, request.headers);
     if (!checked.ok) return refuseUpgrade(socket, checked.status, checked.message, checked.headers);
-    const answer = new Http1Answer(socket, head, checked.key, onHandshakeSocketError);
+    const answer = new Http1Answer(socket, head, checked.key, onHandshakeSocketError, this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
     this.admit(request, checked.protocols, checked.extensions, answer, callback);
   }
 
@@ -286,22 +286,11 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
       req: request,
     };
     if (verify.length >= 2) {
-      // An answer that never comes must not hold the socket and its slot forever.
-      const timeout = this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
-      let settled = false;
-      const timer =
-        timeout > 0
-          ? setTimeout(() => {
-              settled = true;
-              if (answer.isOpen()) answer.refuse(408, `verifyClient did not answer within handshakeTimeout (${timeout} ms)`);
-            }, timeout)
-          : null;
+      // An answer that never comes is cut off by the answer's deadline (408, handshakeTimeout).
       (verify as (i: VerifyClientInfo, d: (r: boolean, c?: number, m?: string, h?: Record<string, string>) => void) => void)(
         info,
         (accepted, code = 401, message, headers) => {
-          if (settled) return;
-          settled = true;
-          if (timer !== null) clearTimeout(timer);
+          if (answer.timedOut) return;
           if (accepted) proceed();
           else answer.refuse(code, message ?? http.STATUS_CODES[code] ?? 'Refused', headers);
         },

@@ -27,18 +27,56 @@ export interface HandshakeAnswer {
   destroy(): void;
   /** Calls `listener` once the socket or stream under this handshake is closed, whatever became of it. */
   onGone(listener: () => void): void;
+  /** The handshake ran past handshakeTimeout and was refused with 408: a late verifyClient answer is ignored. */
+  readonly timedOut: boolean;
+}
+
+/**
+ * The handshake's deadline, the same for both HTTP versions: a handshake
+ * still unanswered after `timeout` ms (an asynchronous verifyClient that
+ * never calls back) is refused with 408, so it cannot hold its socket, or
+ * its maxConnections slot, forever. 0 turns it off.
+ */
+export class HandshakeDeadline {
+  private timer: NodeJS.Timeout | null = null;
+  expired = false;
+
+  constructor(timeout: number, expire: (message: string) => void) {
+    if (timeout > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.expired = true;
+        expire(`The WebSocket handshake did not complete within ${timeout} ms (handshakeTimeout)`);
+      }, timeout);
+    }
+  }
+
+  clear(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
 }
 
 /** The HTTP/1.1 answer: 101 Switching Protocols on the upgraded socket. */
 export class Http1Answer implements HandshakeAnswer {
   readonly httpVersion = '1.1';
+  private readonly deadline: HandshakeDeadline;
 
   constructor(
     private readonly socket: Duplex,
     private readonly head: Buffer,
     private readonly key: string,
     private readonly onError: (this: Duplex) => void,
-  ) {}
+    timeout: number,
+  ) {
+    this.deadline = new HandshakeDeadline(timeout, (message) => {
+      if (this.isOpen()) this.refuse(408, message);
+    });
+  }
+
+  get timedOut(): boolean {
+    return this.deadline.expired;
+  }
 
   isOpen(): boolean {
     const socket = this.socket;
@@ -46,6 +84,7 @@ export class Http1Answer implements HandshakeAnswer {
   }
 
   refuse(status: number, message: string, headers?: Record<string, string>): void {
+    this.deadline.clear();
     refuseUpgrade(this.socket, status, message, headers);
   }
 
@@ -54,12 +93,14 @@ export class Http1Answer implements HandshakeAnswer {
   }
 
   accept(headerLines: string[]): { socket: Duplex; head: Buffer | null } {
+    this.deadline.clear();
     this.socket.write(headerLines.join('\r\n') + '\r\n\r\n');
     this.socket.removeListener('error', this.onError);
     return { socket: this.socket, head: this.head };
   }
 
   destroy(): void {
+    this.deadline.clear();
     this.socket.destroy();
   }
 

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, WebSocketError } from '../core/errors.js';
 import { isWebSocketConnect } from '../core/handshake-h2.js';
-import type { HandshakeAnswer } from './handshake-answer.js';
+import { HandshakeDeadline, type HandshakeAnswer } from './handshake-answer.js';
 import { bindHttp2Stream } from './http2-stream-binding.js';
 
 /**
@@ -113,16 +113,15 @@ export function refuseStream(stream: http2.ServerHttp2Stream, status: number, me
 /** The HTTP/2 answer: 200 on the stream, which then carries the WebSocket. */
 export class Http2Answer implements HandshakeAnswer {
   readonly httpVersion = '2.0';
-  private timer: NodeJS.Timeout | null = null;
+  private readonly deadline: HandshakeDeadline;
 
   constructor(private readonly stream: http2.ServerHttp2Stream, timeout: number) {
     stream.on('error', onHandshakeStreamError);
-    if (timeout > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.refuse(408, `The WebSocket handshake did not complete within ${timeout} ms`);
-      }, timeout);
-    }
+    this.deadline = new HandshakeDeadline(timeout, (message) => this.refuse(408, message));
+  }
+
+  get timedOut(): boolean {
+    return this.deadline.expired;
   }
 
   onGone(listener: () => void): void {
@@ -136,7 +135,7 @@ export class Http2Answer implements HandshakeAnswer {
   }
 
   refuse(status: number, message: string, headers?: Record<string, string>): void {
-    this.settle();
+    this.deadline.clear();
     refuseStream(this.stream, status, message, headers);
   }
 
@@ -145,7 +144,7 @@ export class Http2Answer implements HandshakeAnswer {
   }
 
   accept(headerLines: string[]): { socket: Duplex; head: Buffer | null } {
-    this.settle();
+    this.deadline.clear();
     const fields: http2.OutgoingHttpHeaders = { ':status': 200 };
     for (const line of headerLines) {
       const colon = line.indexOf(':');
@@ -163,13 +162,8 @@ export class Http2Answer implements HandshakeAnswer {
   }
 
   destroy(): void {
-    this.settle();
+    this.deadline.clear();
     this.stream.destroy();
-  }
-
-  private settle(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
   }
 }
 
