@@ -1,12 +1,11 @@
 import { CloseCode, isValidWireCloseCode } from './close-codes.js';
 import { ErrorCode, WebSocketError } from './errors.js';
-import { FragmentBudget } from './fragment-budget.js';
 import { FrameParser, type FrameHandler } from './frame-parser.js';
 import { encodeFrame, encodeTextFrame, type FrameSink, type WriteCallback } from './frame-serializer.js';
 import { randomMask } from './mask-source.js';
-import { MessageBuffer } from './message-buffer.js';
 import type { MessageCodec } from './message-codec.js';
 import { Opcode } from './opcodes.js';
+import { ReceiveState } from './receive-state.js';
 import { Utf8Validator, isValidUtf8 } from './utf8-validator.js';
 
 export type Role = 'client' | 'server';
@@ -53,6 +52,8 @@ export interface ConnectionSink extends FrameSink {
 
 /** Unparsed bytes held while a message inflates, past which the peer is failed with 1008. */
 export const DEFAULT_MAX_UNPARSED_BYTES = 1024 * 1024;
+/** Unparsed bytes (at most a quarter of maxUnparsedBytes) from which the transport is asked to stop reading. */
+const HOLD_INPUT_AFTER_BYTES = 64 * 1024;
 
 /** An operation waiting in the send queue; `callback` is what to settle if it never runs. */
 interface QueuedWrite {
@@ -78,6 +79,38 @@ export interface ConnectionOptions {
   autoPong?: boolean;
   /** Deliver text messages without checking their UTF-8 (default false; ws's `skipUTF8Validation`). */
   skipUtf8Validation?: boolean;
+  /**
+   * The settings above, already resolved and shared with other connections.
+   * When given, the connection reads its role and limits from it and ignores
+   * the fields above (all but `codec`, which belongs to one connection).
+   */
+  config?: ConnectionConfig;
+}
+
+/**
+ * A connection's settings with the defaults filled in. Immutable, so one
+ * object serves every connection made with the same options (all those of
+ * a server, clients made alike) instead of each connection carrying copies.
+ */
+export class ConnectionConfig {
+  readonly role: Role;
+  readonly maxPayload: number;
+  readonly compressThreshold: number;
+  /** Masking key source: clients only (null on servers, which never mask). */
+  readonly generateMask: (() => Uint8Array) | null;
+  readonly maxUnparsedBytes: number;
+  readonly autoPong: boolean;
+  readonly checkUtf8: boolean;
+
+  constructor(options: Omit<ConnectionOptions, 'codec' | 'config'>) {
+    this.role = options.role;
+    this.maxPayload = options.maxPayload;
+    this.compressThreshold = options.compressThreshold ?? 1024;
+    this.generateMask = options.role === 'client' ? (options.generateMask ?? randomMask) : null;
+    this.maxUnparsedBytes = options.maxUnparsedBytes ?? DEFAULT_MAX_UNPARSED_BYTES;
+    this.autoPong = options.autoPong ?? true;
+    this.checkUtf8 = options.skipUtf8Validation !== true;
+  }
 }
 
 export interface SendOptions {
@@ -120,10 +153,9 @@ export class Connection implements FrameHandler {
   private get role(): Role {
     return (this.flags & C_CLIENT) !== 0 ? 'client' : 'server';
   }
-  private readonly maxPayload: number;
+  /** Role, limits and knobs, shared with the other connections made alike. */
+  private readonly config: ConnectionConfig;
   private readonly codec: MessageCodec | null;
-  private readonly compressThreshold: number;
-  private readonly generateMask: (() => Uint8Array) | null;
   private readonly parser: FrameParser;
 
   // Receiving
@@ -155,12 +187,12 @@ export class Connection implements FrameHandler {
   private set messageCompressed(on: boolean) {
     this.flags = on ? this.flags | C_MESSAGE_COMPRESSED : this.flags & ~C_MESSAGE_COMPRESSED;
   }
-  /** Made when the first data message starts (an idle connection has none), then reused. */
-  private message: MessageBuffer | null = null;
-  private compressedFrame: Buffer[] | null = null;
-  private compressedFrameLength = 0;
-  /** Made when the first text message starts, then reused. */
-  private utf8: Utf8Validator | null = null;
+  /**
+   * The message being received, its fragment budget, UTF-8 validator and
+   * compressed frame: made when the first data message starts (an idle
+   * connection has none), then reused.
+   */
+  private rx: ReceiveState | null = null;
   private get autoPong(): boolean {
     return (this.flags & C_AUTO_PONG) !== 0;
   }
@@ -174,10 +206,6 @@ export class Connection implements FrameHandler {
   private set checkUtf8(on: boolean) {
     this.flags = on ? this.flags | C_CHECK_UTF8 : this.flags & ~C_CHECK_UTF8;
   }
-  /** Made when the first data message starts, then reused. */
-  private budget: FragmentBudget | null = null;
-
-  private readonly maxUnparsedBytes: number;
   private get inputEnded(): boolean {
     return (this.flags & C_INPUT_ENDED) !== 0;
   }
@@ -251,15 +279,13 @@ export class Connection implements FrameHandler {
     private readonly sink: ConnectionSink,
     options: ConnectionOptions,
   ) {
-    if (options.role === 'client') this.flags |= C_CLIENT;
-    this.maxPayload = options.maxPayload;
+    const config = options.config ?? new ConnectionConfig(options);
+    this.config = config;
+    if (config.role === 'client') this.flags |= C_CLIENT;
     this.codec = options.codec ?? null;
-    this.compressThreshold = options.compressThreshold ?? 1024;
-    this.generateMask = options.role === 'client' ? (options.generateMask ?? randomMask) : null;
-    this.autoPong = options.autoPong ?? true;
-    this.checkUtf8 = options.skipUtf8Validation !== true;
+    this.autoPong = config.autoPong;
+    this.checkUtf8 = config.checkUtf8;
     this.parser = new FrameParser(this);
-    this.maxUnparsedBytes = options.maxUnparsedBytes ?? DEFAULT_MAX_UNPARSED_BYTES;
   }
 
   // ---- input --------------------------------------------------------------
@@ -368,42 +394,43 @@ export class Connection implements FrameHandler {
         return;
       }
       this.inMessage = true;
-      if (this.budget === null) {
-        this.budget = new FragmentBudget(this.maxPayload);
-        this.message = new MessageBuffer();
-      } else {
-        this.budget.reset();
-      }
+      let rx = this.rx;
+      if (rx === null) rx = this.rx = new ReceiveState(this.config.maxPayload);
+      else rx.budget.reset();
       this.messageBinary = opcode === Opcode.Binary;
       this.messageCompressed = rsv1;
-      if (!this.messageBinary) (this.utf8 ??= new Utf8Validator()).reset();
+      if (!this.messageBinary) (rx.utf8 ??= new Utf8Validator()).reset();
     } else {
       this.fail(ErrorCode.InvalidOpcode, `Invalid frame: reserved opcode 0x${opcode.toString(16)}`, CloseCode.ProtocolError);
       return;
     }
 
-    const held = this.messageCompressed ? this.compressedFrameLength : this.message!.length;
-    if (length > this.maxPayload - held) {
+    const rx = this.rx!;
+    const held = this.messageCompressed ? rx.compressedFrameLength : rx.length;
+    if (length > this.config.maxPayload - held) {
       this.tooBig();
-    } else if (!this.budget!.charge(length)) {
-      this.fail(ErrorCode.FragmentBudget, this.budget!.describe(), CloseCode.PolicyViolation);
+    } else if (!rx.budget.charge(length)) {
+      this.fail(ErrorCode.FragmentBudget, rx.budget.describe(), CloseCode.PolicyViolation);
     } else if (!this.messageCompressed) {
-      this.message!.expectFrame(length);
+      rx.expectFrame(length);
     }
   }
 
   onFramePayload(data: Buffer): void {
     if (this.frameOpcode >= 0x8) {
       (this.controlPayload ??= []).push(data);
-    } else if (this.messageCompressed) {
-      (this.compressedFrame ??= []).push(data);
-      this.compressedFrameLength += data.length;
     } else {
-      if (!this.messageBinary && this.checkUtf8 && !this.utf8!.feed(data)) {
+      const rx = this.rx!;
+      if (this.messageCompressed) {
+        (rx.compressedFrame ??= []).push(data);
+        rx.compressedFrameLength += data.length;
+        return;
+      }
+      if (!this.messageBinary && this.checkUtf8 && !rx.utf8!.feed(data)) {
         this.invalidUtf8();
         return;
       }
-      this.message!.push(data);
+      rx.push(data);
     }
   }
 
@@ -428,13 +455,14 @@ export class Connection implements FrameHandler {
   // ---- receiving helpers ----------------------------------------------------
 
   private inflateFrame(): void {
-    const parts = this.compressedFrame;
-    const data = parts === null ? EMPTY : parts.length === 1 ? parts[0] : Buffer.concat(parts, this.compressedFrameLength);
+    const rx = this.rx!;
+    const parts = rx.compressedFrame;
+    const data = parts === null ? EMPTY : parts.length === 1 ? parts[0] : Buffer.concat(parts, rx.compressedFrameLength);
     const fin = this.frameFin;
-    this.compressedFrame = null;
-    this.compressedFrameLength = 0;
+    rx.compressedFrame = null;
+    rx.compressedFrameLength = 0;
     this.parser.pause();
-    this.codec!.decompress(data, fin, this.maxPayload - this.message!.length, (error, chunks) => {
+    this.codec!.decompress(data, fin, this.config.maxPayload - rx.length, (error, chunks) => {
       if (!this.parser.stopped && this.takeInflated(error, chunks, fin)) this.parser.resume();
       this.afterInput();
     });
@@ -447,12 +475,13 @@ export class Connection implements FrameHandler {
       else this.fail(ErrorCode.InvalidCompressedData, 'Invalid compressed data: the message could not be inflated', CloseCode.InvalidPayload);
       return false;
     }
+    const rx = this.rx!;
     for (const chunk of chunks) {
-      if (!this.messageBinary && this.checkUtf8 && !this.utf8!.feed(chunk)) {
+      if (!this.messageBinary && this.checkUtf8 && !rx.utf8!.feed(chunk)) {
         this.invalidUtf8();
         return false;
       }
-      this.message!.push(chunk);
+      rx.push(chunk);
     }
     if (fin) this.finishMessage();
     return true;
@@ -466,14 +495,17 @@ export class Connection implements FrameHandler {
    */
   private afterInput(): void {
     const parser = this.parser;
-    if (!parser.stopped && parser.backlogBytes > this.maxUnparsedBytes) {
+    if (!parser.stopped && parser.backlogBytes > this.config.maxUnparsedBytes) {
       this.fail(
         ErrorCode.BacklogFull,
-        `The peer sent more than ${this.maxUnparsedBytes} bytes while a message was being decompressed (maxUnparsedBytes)`,
+        `The peer sent more than ${this.config.maxUnparsedBytes} bytes while a message was being decompressed (maxUnparsedBytes)`,
         CloseCode.PolicyViolation,
       );
     }
-    const hold = !parser.stopped && parser.isPaused;
+    // Reading goes on while a little is waiting (the frames of one socket read
+    // usually follow a compressed one): pausing the socket on every inflation
+    // costs a stop and a restart of reading per message.
+    const hold = !parser.stopped && parser.isPaused && parser.backlogBytes >= Math.min(HOLD_INPUT_AFTER_BYTES, this.config.maxUnparsedBytes >>> 2);
     if (hold !== this.inputHeld) {
       this.inputHeld = hold;
       this.sink.holdInput(hold);
@@ -486,11 +518,12 @@ export class Connection implements FrameHandler {
   }
 
   private finishMessage(): void {
-    if (!this.messageBinary && this.checkUtf8 && !this.utf8!.complete) {
+    const rx = this.rx!;
+    if (!this.messageBinary && this.checkUtf8 && !rx.utf8!.complete) {
       this.invalidUtf8();
       return;
     }
-    const data = this.message!.take();
+    const data = rx.take();
     const binary = this.messageBinary;
     this.inMessage = false;
     this.messageCompressed = false;
@@ -537,7 +570,7 @@ export class Connection implements FrameHandler {
   }
 
   private tooBig(): void {
-    this.fail(ErrorCode.MessageTooBig, `Message too big: it exceeds maxPayload (${this.maxPayload} bytes)`, CloseCode.MessageTooBig);
+    this.fail(ErrorCode.MessageTooBig, `Message too big: it exceeds maxPayload (${this.config.maxPayload} bytes)`, CloseCode.MessageTooBig);
   }
 
   private invalidUtf8(): void {
@@ -550,7 +583,7 @@ export class Connection implements FrameHandler {
     const error = new WebSocketError(code, message, closeCode);
     this.failure = error;
     this.parser.stop();
-    this.message?.clear();
+    this.rx?.clear();
     this.readyState = ReadyState.CLOSING;
     this.sink.onFailure(error);
     if (!this.closeSent) {
@@ -577,7 +610,7 @@ export class Connection implements FrameHandler {
     const mayCompress = this.codec !== null && options.compress !== false;
     const byteLength =
       typeof data !== 'string' ? data.length : mayCompress || this.sendQueue !== null ? Buffer.byteLength(data) : 0;
-    const compress = continuing ? this.sendingCompressed : mayCompress && byteLength >= this.compressThreshold;
+    const compress = continuing ? this.sendingCompressed : mayCompress && byteLength >= this.config.compressThreshold;
     this.sendingFragmented = !fin;
     this.sendingCompressed = !fin && compress;
 
@@ -746,7 +779,8 @@ export class Connection implements FrameHandler {
   }
 
   private nextMask(): Uint8Array | null {
-    return this.generateMask === null ? null : this.generateMask();
+    const generateMask = this.config.generateMask;
+    return generateMask === null ? null : generateMask();
   }
 }
 

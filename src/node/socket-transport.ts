@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { Connection, type CloseInfo, type ConnectionOptions, type ConnectionSink, type Role } from '../core/connection.js';
+import { Connection, ConnectionConfig, type CloseInfo, type ConnectionOptions, type ConnectionSink, type Role } from '../core/connection.js';
 import type { WebSocketError } from '../core/errors.js';
 import type { WriteCallback } from '../core/frame-serializer.js';
 import type { MessageCodec } from '../core/message-codec.js';
@@ -49,6 +49,72 @@ export interface TransportOptions {
   protocol?: Pick<ConnectionOptions, 'generateMask' | 'autoPong' | 'skipUtf8Validation'>;
 }
 
+/**
+ * A transport's settings with the defaults filled in; they include the
+ * core's ConnectionConfig, so the connection reads the same object.
+ * Immutable and interned (see settingsFor()): every connection made with the
+ * same options (all of a server's, clients made alike) shares one, instead
+ * of each transport and connection carrying copies.
+ */
+export class TransportSettings extends ConnectionConfig {
+  readonly closeTimeout: number;
+  readonly failureCloseTimeout: number | undefined;
+  readonly maxBufferedAmount: number;
+  readonly bufferFullPolicy: BufferFullPolicy;
+
+  constructor(options: TransportOptions) {
+    super({
+      role: options.role,
+      maxPayload: options.maxPayload,
+      // Only read when a codec was negotiated: without one, every connection gets the same value.
+      compressThreshold: options.codec ? options.compressThreshold : undefined,
+      maxUnparsedBytes: options.maxUnparsedBytes,
+      ...options.protocol,
+    });
+    this.closeTimeout = options.closeTimeout;
+    this.failureCloseTimeout = options.failureCloseTimeout;
+    this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
+    this.bufferFullPolicy = options.bufferFullPolicy ?? DEFAULT_BUFFER_FULL_POLICY;
+  }
+}
+
+/** Settings already made, by their values; a handful per process in practice. */
+const settingsMade = new Map<string, TransportSettings>();
+const MAX_SETTINGS_KEPT = 64;
+
+/** The shared settings for these options (made on first need). */
+function settingsFor(options: TransportOptions): TransportSettings {
+  const protocol = options.protocol;
+  // A user's mask generator is a function: settings with one are not shared.
+  if (protocol?.generateMask !== undefined) return new TransportSettings(options);
+  const key = [
+    options.role,
+    options.maxPayload,
+    options.codec ? (options.compressThreshold ?? '') : '',
+    options.maxUnparsedBytes ?? '',
+    protocol?.autoPong ?? '',
+    protocol?.skipUtf8Validation ?? '',
+    options.closeTimeout,
+    options.failureCloseTimeout ?? '',
+    options.maxBufferedAmount ?? '',
+    options.bufferFullPolicy ?? '',
+  ].join('|');
+  let settings = settingsMade.get(key);
+  if (settings === undefined) {
+    if (settingsMade.size >= MAX_SETTINGS_KEPT) settingsMade.clear();
+    settings = new TransportSettings(options);
+    settingsMade.set(key, settings);
+  }
+  return settings;
+}
+
+/** The heartbeat's timers, made only for connections with the heartbeat option. */
+interface Heartbeat {
+  interval: NodeJS.Timeout | null;
+  /** Waiting for the pong of the last ping. */
+  pong: NodeJS.Timeout | null;
+}
+
 // Bits of SocketTransport.flags.
 const T_ENDED = 1;
 const T_CLOSED = 2;
@@ -67,10 +133,11 @@ const T_READING = 256;
  */
 export class SocketTransport implements ConnectionSink {
   readonly connection: Connection;
+  /** Timeouts and the outgoing cap, shared with the other connections made alike. */
+  readonly settings: TransportSettings;
   private closeTimer: NodeJS.Timeout | null = null;
   private closeTimerMs = 0;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
-  private pongTimer: NodeJS.Timeout | null = null;
+  private heartbeat: Heartbeat | null = null;
   /** Boolean state packed in one small integer (one field instead of one per flag); see the accessors. */
   private flags = 256;
   private get ended(): boolean {
@@ -134,12 +201,6 @@ export class SocketTransport implements ConnectionSink {
   private flushedBytes = 0;
   /** The outgoing cap's state, made the first time the write buffer passes the cap (most connections never do). */
   private limit: OutgoingLimit | null = null;
-  // The options this transport reads after construction, copied out so that
-  // the per-connection options object is not kept alive.
-  private readonly closeTimeout: number;
-  private readonly failureCloseTimeout: number | undefined;
-  private readonly maxBufferedAmount: number;
-  private readonly bufferFullPolicy: BufferFullPolicy;
 
   constructor(
     readonly socket: Duplex,
@@ -147,18 +208,10 @@ export class SocketTransport implements ConnectionSink {
     options: TransportOptions,
     private readonly listener: TransportListener,
   ) {
-    this.closeTimeout = options.closeTimeout;
-    this.failureCloseTimeout = options.failureCloseTimeout;
-    this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
-    this.bufferFullPolicy = options.bufferFullPolicy ?? DEFAULT_BUFFER_FULL_POLICY;
-    this.connection = new Connection(this, {
-      role: options.role,
-      maxPayload: options.maxPayload,
-      codec: options.codec,
-      compressThreshold: options.compressThreshold,
-      maxUnparsedBytes: options.maxUnparsedBytes,
-      ...options.protocol,
-    });
+    // The options object itself is not kept: what is read later is in the shared settings.
+    const settings = settingsFor(options);
+    this.settings = settings;
+    this.connection = new Connection(this, { role: options.role, maxPayload: options.maxPayload, codec: options.codec, config: settings });
     const netSocket = socket as Duplex & { setNoDelay?: (on: boolean) => void; setTimeout?: (ms: number) => void };
     netSocket.setNoDelay?.(true);
     netSocket.setTimeout?.(0);
@@ -269,8 +322,8 @@ export class SocketTransport implements ConnectionSink {
     this.noteFlushed();
     const buffered = socket.writableLength;
     // OutgoingLimit.afterWrite() does nothing at or under the cap, so its state waits until then.
-    if (this.limit === null && buffered > this.maxBufferedAmount) {
-      this.limit = new OutgoingLimit(this.maxBufferedAmount, this.bufferFullPolicy, this);
+    if (this.limit === null && buffered > this.settings.maxBufferedAmount) {
+      this.limit = new OutgoingLimit(this.settings.maxBufferedAmount, this.settings.bufferFullPolicy, this);
     }
     if (this.limit !== null) this.limit.afterWrite(buffered, head.length + (tail === null ? 0 : tail.length));
   }
@@ -332,9 +385,10 @@ export class SocketTransport implements ConnectionSink {
   }
 
   onPong(data: Buffer): void {
-    if (this.pongTimer !== null) {
-      clearTimeout(this.pongTimer);
-      this.pongTimer = null;
+    const heartbeat = this.heartbeat;
+    if (heartbeat !== null && heartbeat.pong !== null) {
+      clearTimeout(heartbeat.pong);
+      heartbeat.pong = null;
     }
     try {
       this.listener[kOnPong](data);
@@ -396,8 +450,9 @@ export class SocketTransport implements ConnectionSink {
     this.stopHeartbeat();
     if (this.closed) return;
     // A peer that broke the protocol gets a short grace, not the whole closeTimeout.
-    const failed = this.connection.failed && this.failureCloseTimeout !== undefined;
-    const ms = failed ? Math.min(this.failureCloseTimeout!, this.closeTimeout) : this.closeTimeout;
+    const { closeTimeout, failureCloseTimeout } = this.settings;
+    const failed = this.connection.failed && failureCloseTimeout !== undefined;
+    const ms = failed ? Math.min(failureCloseTimeout!, closeTimeout) : closeTimeout;
     if (this.closeTimer !== null) {
       if (!failed || this.closeTimerMs <= ms) return;
       clearTimeout(this.closeTimer);
@@ -470,10 +525,12 @@ export class SocketTransport implements ConnectionSink {
   // ---- heartbeat ------------------------------------------------------------
 
   private startHeartbeat(interval: number, timeout: number): void {
-    this.heartbeatTimer = setInterval(() => {
-      if (this.pongTimer !== null) return;
-      this.pongTimer = setTimeout(() => {
-        this.pongTimer = null;
+    const heartbeat: Heartbeat = { interval: null, pong: null };
+    this.heartbeat = heartbeat;
+    heartbeat.interval = setInterval(() => {
+      if (heartbeat.pong !== null) return;
+      heartbeat.pong = setTimeout(() => {
+        heartbeat.pong = null;
         this.destroy();
       }, timeout);
       this.connection.ping(EMPTY);
@@ -481,10 +538,13 @@ export class SocketTransport implements ConnectionSink {
   }
 
   private stopHeartbeat(): void {
-    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
-    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
-    this.heartbeatTimer = null;
-    this.pongTimer = null;
+    const heartbeat = this.heartbeat;
+    if (heartbeat === null) return;
+    this.heartbeat = null;
+    if (heartbeat.interval !== null) clearInterval(heartbeat.interval);
+    if (heartbeat.pong !== null) clearTimeout(heartbeat.pong);
+    heartbeat.interval = null;
+    heartbeat.pong = null;
   }
 }
 
