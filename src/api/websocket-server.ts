@@ -26,7 +26,7 @@ import {
   type HeartbeatOptions,
 } from './options.js';
 import { broadcast, type BroadcastOptions } from './broadcast.js';
-import { kAttach, kBeforeClose, kTopics, WebSocket } from './websocket.js';
+import { kAttach, kGroup, WebSocket, type SocketGroup } from './websocket.js';
 import { protocolKnobs, type ProtocolKnobs, type WsProtocolOptions } from './ws-options.js';
 import { ErrorCode } from '../core/errors.js';
 import { TypedEventEmitter } from './typed-emitter.js';
@@ -130,8 +130,6 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
   readonly clients: Set<WebSocket>;
   /** Every socket this server accepted and not yet closed, whatever clientTracking says. */
   private readonly accepted = new Set<WebSocket>();
-  /** Sockets handleUpgrade() was given: a second call with one is a mistake (ws throws too). */
-  private readonly upgraded = new WeakSet<object>();
   private readonly knobs: ProtocolKnobs;
   private readonly SocketClass: typeof WebSocket;
   private server: http.Server | null = null;
@@ -150,6 +148,8 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     this.openConnections--;
   };
   private readonly topics: TopicRegistry;
+  /** What the sockets of this server share: its topics, its set of sockets, the highWaterMark. */
+  private readonly group: SocketGroup;
   /** How many 'pubsub-error' events this server emitted. */
   pubsubErrorCount = 0;
 
@@ -163,6 +163,7 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     validateServerExtensionOptions(options.perMessageDeflate);
     validateOutgoingLimitOptions(options.maxBufferedAmount, options.bufferFullPolicy);
     this.topics = createServerTopics(this, options);
+    this.group = Object.freeze({ topics: this.topics, accepted: this.accepted, highWaterMark: options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK });
     this.knobs = protocolKnobs(options, 'server');
     this.SocketClass = socketClass(options.WebSocket);
     this.clients = (this.options.clientTracking ? this.accepted : undefined) as Set<WebSocket>;
@@ -210,13 +211,17 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     head: Buffer,
     callback: (ws: WebSocket, request: http.IncomingMessage) => void,
   ): void {
-    if (this.upgraded.has(socket)) {
+    // A socket handleUpgrade() was given is marked (ws marks it too): a second
+    // call with it is a mistake. A mark on the socket, not a WeakSet entry per
+    // connection for as long as it lives.
+    const marked = socket as Duplex & { [kUpgraded]?: true };
+    if (marked[kUpgraded] === true) {
       throw Object.assign(
         new Error('handleUpgrade() was called more than once with the same socket: call it once per upgrade request (is the server also attached to this HTTP server?)'),
         { code: ErrorCode.UpgradeTwice },
       );
     }
-    this.upgraded.add(socket);
+    marked[kUpgraded] = true;
     socket.on('error', onHandshakeSocketError);
     if (this.state !== 'running') return refuseUpgrade(socket, 503, 'The server is shutting down');
     // Past about 1000 fields Node drops the rest silently, possibly the very
@@ -430,8 +435,7 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     const { socket, head } = answer.accept(headers);
 
     const ws = new this.SocketClass(null);
-    ws[kTopics] = this.topics;
-    ws.setHighWaterMark(this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
+    ws[kGroup] = this.group;
     ws[kAttach]({
       role: 'server',
       socket,
@@ -447,9 +451,8 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
       bufferFullPolicy: this.options.bufferFullPolicy,
       knobs: this.knobs,
     });
+    // Gone from `clients` (through the group) before the socket's 'close' listeners run, as in ws.
     this.accepted.add(ws);
-    // Gone from `clients` before the socket's 'close' listeners run, as in ws.
-    ws[kBeforeClose] = this.accepted;
     callback(ws, request);
   }
 }
@@ -461,6 +464,9 @@ function socketClass(given: unknown): typeof WebSocket {
     code: ErrorCode.InvalidOption,
   });
 }
+
+/** Marks a socket handleUpgrade() was given. */
+const kUpgraded = Symbol('socketeer.upgraded');
 
 function onHandshakeSocketError(this: Duplex): void {
   this.destroy();

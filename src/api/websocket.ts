@@ -92,14 +92,56 @@ export interface AttachParams {
 
 export const kAttach = Symbol('socketeer.attach');
 export const kSendShared = Symbol('socketeer.sendShared');
-export const kTopics = Symbol('socketeer.topics');
-/** The accepting server's set of sockets, left right before the close event (as in ws); no closure per socket. */
-export const kBeforeClose = Symbol('socketeer.beforeClose');
+export const kGroup = Symbol('socketeer.group');
+
+/**
+ * @internal What a WebSocket shares with others, in one object instead of a
+ * field each: a server's sockets share its topics, its set of accepted
+ * sockets and its `highWaterMark`; clients made with the same
+ * `highWaterMark` share one with no topics and no set.
+ */
+export interface SocketGroup {
+  /** The accepting server's topics (null on client connections). */
+  readonly topics: TopicRegistry | null;
+  /** The accepting server's set of sockets, left right before the close event (as in ws); no closure per socket. */
+  readonly accepted: Set<WebSocket> | null;
+  /** send() returns false past this many buffered bytes. */
+  readonly highWaterMark: number;
+}
+
+const CLIENT_GROUP: SocketGroup = Object.freeze({ topics: null, accepted: null, highWaterMark: DEFAULT_HIGH_WATER_MARK });
+/** Client groups by highWaterMark, so that clients made alike share one. */
+const clientGroups = new Map<number, SocketGroup>();
+
+function clientGroup(highWaterMark: number): SocketGroup {
+  if (highWaterMark === DEFAULT_HIGH_WATER_MARK) return CLIENT_GROUP;
+  let group = clientGroups.get(highWaterMark);
+  if (group === undefined) {
+    if (clientGroups.size >= 64) clientGroups.clear();
+    group = Object.freeze({ topics: null, accepted: null, highWaterMark });
+    clientGroups.set(highWaterMark, group);
+  }
+  return group;
+}
+
+/**
+ * The prototype of each WebSocket's listener table. EventEmitter starts every
+ * emitter with `{ __proto__: null }`, an object in dictionary mode (about
+ * 180 bytes once a listener is added); an empty object inheriting from this
+ * frozen, empty, null-prototype object has no inherited keys either, so
+ * EventEmitter treats it the same, but it stays in fast mode (about 130
+ * bytes less per connection with listeners, which is every connection in
+ * use). EventEmitter swaps in its own again if every listener is removed.
+ */
+const LISTENERS_PROTO: object = Object.freeze(Object.create(null));
 
 // Bits of WebSocket.flags.
 const W_NEED_DRAIN = 1;
 const W_PAUSED = 2;
 const W_ABORTING = 4;
+/** binaryType, as its index in BINARY_TYPES, in two bits from here. */
+const W_BINARY_TYPE_SHIFT = 3;
+const W_BINARY_TYPE = 3 << W_BINARY_TYPE_SHIFT;
 
 /**
  * One WebSocket connection, client or server side. It speaks the npm `ws`
@@ -131,23 +173,18 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
   declare static Server: typeof import('./websocket-server.js').WebSocketServer;
   declare static createWebSocketStream: typeof import('./create-websocket-stream.js').createWebSocketStream;
 
-  private _binaryType: BinaryType = 'nodebuffer';
   private state: number = ReadyState.CONNECTING;
-  /** @internal The accepting server's topics (null on client connections). */
-  [kTopics]: TopicRegistry | null = null;
-  /** @internal */
-  [kBeforeClose]: Set<WebSocket> | null = null;
+  /** @internal Topics, accepting server's set, highWaterMark: shared with the sockets of the same server. */
+  [kGroup]: SocketGroup = CLIENT_GROUP;
   private _url = '';
   private _protocol = '';
   private _extensions = '';
-  private _role: Role = 'server';
   private transport: SocketTransport | null = null;
   private closeInfo: CloseInfo | null = null;
   private closedPromise: Promise<CloseInfo> | null = null;
   private resolveClosed: ((info: CloseInfo) => void) | null = null;
   private abortHandshake: (() => void) | null = null;
-  private highWaterMark = DEFAULT_HIGH_WATER_MARK;
-  /** Boolean state packed in one small integer (one field instead of one per flag); see the accessors. */
+  /** Boolean state and binaryType packed in one small integer (one field instead of one each); see the accessors. */
   private flags = 0;
   private get needDrain(): boolean {
     return (this.flags & W_NEED_DRAIN) !== 0;
@@ -166,8 +203,8 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
 
   constructor(address: string | URL | null, protocols?: string | string[] | WebSocketOptions, options?: WebSocketOptions) {
     super();
+    (this as unknown as { _events: object })._events = Object.create(LISTENERS_PROTO);
     if (address === null) return;
-    this._role = 'client';
     if (protocols !== undefined && typeof protocols === 'object' && !Array.isArray(protocols)) {
       options = protocols;
       protocols = undefined;
@@ -181,7 +218,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
     const knobs = protocolKnobs(opts, 'client');
     const userFinish = opts.finishRequest;
     this._url = url.href;
-    this.highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this[kGroup] = clientGroup(opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
     const maxPayload = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     const closeTimeout = opts.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.abortHandshake = startClientHandshake(
@@ -247,7 +284,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
   /** Every state change goes through here: a socket leaves its topics once it stops being OPEN. */
   private set _readyState(value: number) {
     this.state = value;
-    if (value > ReadyState.OPEN && this[kTopics] !== null) this[kTopics].leaveAll(this);
+    if (value > ReadyState.OPEN) this[kGroup].topics?.leaveAll(this);
   }
 
   /** The URL dialled (clients); '' for sockets a server accepted. */
@@ -267,11 +304,12 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
 
   /** How binary messages are handed over: 'nodebuffer' (default), 'arraybuffer', 'fragments' or 'blob'. */
   get binaryType(): BinaryType {
-    return this._binaryType;
+    return BINARY_TYPES[(this.flags & W_BINARY_TYPE) >> W_BINARY_TYPE_SHIFT];
   }
 
   set binaryType(type: BinaryType) {
-    if (BINARY_TYPES.includes(type)) this._binaryType = type;
+    const index = BINARY_TYPES.indexOf(type);
+    if (index !== -1) this.flags = (this.flags & ~W_BINARY_TYPE) | (index << W_BINARY_TYPE_SHIFT);
   }
 
   /** Bytes accepted by send() that have not been handed to the OS yet. */
@@ -423,12 +461,12 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
 
   /** Whether this socket is subscribed to `topic`. */
   isSubscribed(topic: string): boolean {
-    return this[kTopics]?.isSubscribed(this, topic) ?? false;
+    return this[kGroup].topics?.isSubscribed(this, topic) ?? false;
   }
 
   /** The topics this socket is subscribed to (a read-only copy). */
   get topics(): readonly string[] {
-    return this[kTopics]?.topicsOf(this) ?? Object.freeze([]);
+    return this[kGroup].topics?.topicsOf(this) ?? Object.freeze([]);
   }
 
   /** Publish to every subscriber of `topic` on every node but this socket; returns the local count. */
@@ -437,7 +475,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
   }
 
   private topicRegistry(): TopicRegistry {
-    const registry = this[kTopics];
+    const registry = this[kGroup].topics;
     if (registry === null) {
       throw new WebSocketError('WS_ERR_NO_TOPICS', 'Topics belong to a server: subscribe() and publish() work on sockets a WebSocketServer accepted, not on client connections', 0);
     }
@@ -551,7 +589,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
 
   /** @internal */
   [kOnMessage](data: Buffer, isBinary: boolean): void {
-    this.emit('message', isBinary ? shapeBinary(data, this._binaryType) : data, isBinary);
+    this.emit('message', isBinary ? shapeBinary(data, this.binaryType) : data, isBinary);
   }
 
   /** @internal */
@@ -577,7 +615,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
 
   /** @internal */
   [kOnDrain](): void {
-    if (this.needDrain && this.bufferedAmount < this.highWaterMark) {
+    if (this.needDrain && this.bufferedAmount < this[kGroup].highWaterMark) {
       this.needDrain = false;
       this.emit('drain');
     }
@@ -590,7 +628,6 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
 
   /** @internal Hand an upgraded socket to this WebSocket. */
   [kAttach](params: AttachParams): void {
-    this._role = params.role;
     this._protocol = params.protocol;
     this._extensions = params.extensions.header;
     this.transport = new SocketTransport(
@@ -629,14 +666,14 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
 
   /** False, and 'drain' armed, once buffered bytes reach the high-water mark. */
   private belowHighWaterMark(): boolean {
-    if (this.transport!.bufferedAmount < this.highWaterMark) return true;
+    if (this.transport!.bufferedAmount < this[kGroup].highWaterMark) return true;
     this.needDrain = true;
     return false;
   }
 
-  /** @internal Set the send high-water mark (servers pass their option). */
+  /** @internal Set the send high-water mark of this socket (servers share their option through the group instead). */
   setHighWaterMark(bytes: number): void {
-    this.highWaterMark = bytes;
+    this[kGroup] = Object.freeze({ ...this[kGroup], highWaterMark: bytes });
   }
 
   /**
@@ -751,9 +788,7 @@ export class WebSocket extends TypedEventEmitter<WebSocketEvents> implements Tra
     // Operations still waiting behind a Blob keep their turn: once it is read
     // they run, find the connection closed and settle their callbacks with an error.
     this.resolveClosed?.(info);
-    const accepted = this[kBeforeClose];
-    this[kBeforeClose] = null;
-    accepted?.delete(this);
+    this[kGroup].accepted?.delete(this);
     this.emit('close', info.code, Buffer.from(info.reason));
   }
 }
