@@ -1,9 +1,11 @@
 // The fixed server for client-role metrics (and the raw TCP ceiling), in its
 // own process: node:net only, no WebSocket library. argv[2] is a JSON config:
-//   { mode: 'ws' | 'tcp' }
+//   { mode: 'ws' | 'tcp', size }
 // 'ws' answers the opening handshake (accepting permessage-deflate without
 // context takeover when offered) and echoes every frame back unmasked.
-// 'tcp' echoes bytes as they come: the ceiling for large messages.
+// 'tcp' is the ceiling for large messages: it waits until a whole message of
+// `size` bytes has arrived, as a library must, and writes it back with one
+// writev of the chunks it came in (no copy, no framing, no masking).
 import net from 'node:net';
 import { FrameEchoer, acceptKey } from './lib/frames.mjs';
 
@@ -40,9 +42,28 @@ function onWsConnection(socket) {
 function onTcpConnection(socket) {
   socket.setNoDelay(true);
   socket.on('error', () => {});
-  // Writes every chunk straight back; the load generator's window bounds
-  // what can be in flight, so there is no need for pipe()'s flow control.
-  socket.on('data', (chunk) => socket.write(chunk));
+  const size = cfg.size;
+  let parts = [];
+  let held = 0;
+  // The load generator's window bounds what can be in flight, so there is no
+  // need for pipe()'s flow control.
+  socket.on('data', (chunk) => {
+    let offset = 0;
+    while (held + chunk.length - offset >= size) {
+      const take = size - held;
+      parts.push(chunk.subarray(offset, offset + take));
+      offset += take;
+      socket.cork();
+      for (const part of parts) socket.write(part);
+      socket.uncork();
+      parts = [];
+      held = 0;
+    }
+    if (offset < chunk.length) {
+      parts.push(offset === 0 ? chunk : chunk.subarray(offset));
+      held += chunk.length - offset;
+    }
+  });
 }
 
 const server = net.createServer(cfg.mode === 'tcp' ? onTcpConnection : onWsConnection);

@@ -241,8 +241,10 @@ node bench/run.mjs --only=throughput.server.binary.64 --server-node-args="--cpu-
 - Latency: an open-loop schedule at a fixed total rate; the round-trip time of
   every message, from the moment it is written.
 - Large messages: echo with a small window; MB/s of payload. The ceiling is the
-  same load generator moving the same bytes through a plain TCP echo (every
-  chunk written straight back) on the same loopback.
+  same load generator moving the same bytes through a plain TCP echo on the
+  same loopback that, like a library, waits for each whole message and writes
+  it back with one writev of the chunks it arrived in (no framing, no masking,
+  no copy).
 - Broadcast: 1,000 connected clients; one client sends a message, the server
   sends it to every client (socketeer: its encode-once \`broadcast()\` helper,
   src/broadcast.ts; ws: the usual loop over \`clients\`); time until the last

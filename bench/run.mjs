@@ -191,7 +191,7 @@ for (const [size, name, window] of LARGE) {
   cases.push({
     id: `large.tcp.${name.replace(' ', '')}`,
     libs: ['tcp'],
-    run: () => withServer('rawserver.mjs', { mode: 'tcp' }, (port) => runLoad('loadgen.mjs', { port, tcp: true, ...load }, timed()), { cpu: SUBJECT_CPU }),
+    run: () => withServer('rawserver.mjs', { mode: 'tcp', size }, (port) => runLoad('loadgen.mjs', { port, tcp: true, ...load }, timed()), { cpu: SUBJECT_CPU }),
     metrics: [{ key: 'bytesPerSec', label: `raw TCP echo ${name} (ceiling)`, unit: 'MB/s', scale: 1e-6, better: higher }],
   });
   for (const role of ['server', 'client']) {
