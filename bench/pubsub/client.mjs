@@ -4,11 +4,20 @@
 //               last subscriber on each server); delivered messages/s counted
 //               over every subscriber
 //   latency:    `rate` publishes/s; publish-to-delivery time of every delivery
-// Subscribers of socketeer and the ws relay are `ws` clients (the same client
-// for both); Socket.IO's are socket.io-client (websocket transport only).
+// cfg.clients 'raw' (the default): every subscriber of every system is the
+// same light client (raw-subscriber.mjs: a real handshake, then frames parsed
+// and counted from the socket's bytes), so one client process can take what
+// four servers deliver. cfg.clients 'real': the subscribers of socketeer and
+// the ws relay are `ws` clients, Socket.IO's are socket.io-client (websocket
+// transport only); their decoding then costs about as much as the servers'
+// work and the client process shares the limit. The publisher is always the
+// real client of its system.
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { io as ioClient } from 'socket.io-client';
+
+import { startProfile } from './profile.mjs';
+import { rawSubscribe } from './raw-subscriber.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const PAD = 'x'.repeat(64);
@@ -19,13 +28,21 @@ let latencies = null;
 let publishedAt = new Map();
 const sentinelSeq = [];
 
-function onMessage(text, sentinel) {
-  const bar = text.indexOf('|');
-  const seq = Number(text.slice(0, bar));
+const serverLatencies = cfg.ports.map(() => []);
+
+function onMessage(text, sentinel, server) {
+  onDelivery(Number(text.slice(0, text.indexOf('|'))), sentinel, server);
+}
+
+function onDelivery(seq, sentinel, server) {
   deliveries++;
   if (latencies !== null) {
     const at = publishedAt.get(seq);
-    if (at !== undefined) latencies.push(performance.now() - at);
+    if (at !== undefined) {
+      const ms = performance.now() - at;
+      latencies.push(ms);
+      serverLatencies[server].push(ms);
+    }
   }
   if (sentinel !== -1 && seq > sentinelSeq[sentinel]) {
     sentinelSeq[sentinel] = seq;
@@ -33,16 +50,28 @@ function onMessage(text, sentinel) {
   }
 }
 
-function connect(port, role, sentinel) {
+function connect(port, role, sentinel, server = 0) {
+  if (role === 'sub' && cfg.clients !== 'real') {
+    return rawSubscribe({
+      port,
+      system: cfg.system,
+      onDelivery: (seq) => onDelivery(seq, sentinel, server),
+      onFailure: (error) => {
+        // A miscount would be a false figure: stop the run instead.
+        console.error(`bench:pubsub client: ${error.message}`);
+        process.exit(1);
+      },
+    }).then((close) => ({ close }));
+  }
   return new Promise((resolve, reject) => {
     if (isIo) {
       const socket = ioClient(`http://127.0.0.1:${port}`, { transports: ['websocket'], query: { role }, reconnection: false, forceNew: true });
-      socket.on('m', (text) => onMessage(text, sentinel));
+      socket.on('m', (text) => onMessage(text, sentinel, server));
       socket.once('connect', () => resolve({ send: (text) => socket.emit('p', text), close: () => socket.close() }));
       socket.once('connect_error', reject);
     } else {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/${role === 'pub' ? 'pub' : 'sub'}`, { perMessageDeflate: false });
-      ws.on('message', (data) => onMessage(data.toString(), sentinel));
+      ws.on('message', (data) => onMessage(data.toString(), sentinel, server));
       ws.once('open', () => resolve({ send: (text) => ws.send(text), close: () => ws.terminate() }));
       ws.once('error', reject);
     }
@@ -66,7 +95,7 @@ for (let s = 0; s < cfg.ports.length; s++) {
     for (let j = i; j < Math.min(n, i + 50); j++) {
       const sentinel = j === n - 1 ? s : -1;
       if (sentinel !== -1) sentinelSeq[sentinel] = -1;
-      batch.push(connect(cfg.ports[s], 'sub', sentinel));
+      batch.push(connect(cfg.ports[s], 'sub', sentinel, s));
     }
     clients.push(...(await Promise.all(batch)));
   }
@@ -94,6 +123,8 @@ while (minSentinel() < seq - 1) await Promise.race([changed(), new Promise((r) =
 // Saturation.
 publishedAt = new Map();
 let start = deliveries;
+process.send({ type: 'phase', name: 'saturation', state: 'start' });
+const profiler = cfg.profileDir ? await startProfile() : null;
 let t0 = performance.now();
 const endAt = t0 + cfg.saturationMs;
 while (performance.now() < endAt) {
@@ -101,11 +132,19 @@ while (performance.now() < endAt) {
   await Promise.race([changed(), new Promise((r) => setTimeout(r, 100))]);
 }
 const saturation = ((deliveries - start) * 1000) / (performance.now() - t0);
+process.send({ type: 'phase', name: 'saturation', state: 'end' });
+if (profiler) await profiler.stop(`${cfg.profileDir}/client-${cfg.system}.cpuprofile`);
 while (minSentinel() < seq - 1) await Promise.race([changed(), new Promise((r) => setTimeout(r, 50))]);
+// Let the saturation's after-effects pass before timing single publishes: the `redis` client (6.x,
+// used by all three systems) arms a 5 s timeout per command, and those of the saturation's
+// PUBLISHes fire (each building a TimeoutError) 5 s later, in proportion to the saturation rate,
+// so without this pause the fastest system's latency would be measured amid the most of them.
+await new Promise((r) => setTimeout(r, cfg.settleMs));
 
 // Latency at a fixed rate.
 publishedAt = new Map();
 latencies = [];
+process.send({ type: 'phase', name: 'latency', state: 'start' });
 const interval = 1000 / cfg.rate;
 t0 = performance.now();
 let sent = 0;
@@ -117,15 +156,20 @@ while (performance.now() - t0 < cfg.latencyMs) {
 const lastSeq = seq - 1;
 const settle = Date.now() + 10000;
 while (minSentinel() < lastSeq && Date.now() < settle) await Promise.race([changed(), new Promise((r) => setTimeout(r, 50))]);
+process.send({ type: 'phase', name: 'latency', state: 'end', publishes: sent });
 const expected = sent * cfg.subscribers;
+const pctOf = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 latencies.sort((a, b) => a - b);
-const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))];
+const pct = (p) => pctOf(latencies, p);
+for (const xs of serverLatencies) xs.sort((a, b) => a - b);
 process.send({
   type: 'result',
   saturation,
   p50: pct(50),
   p99: pct(99),
   latencySamples: latencies.length,
+  // Per server (the publisher is on the first): p50 and p99 of its subscribers' deliveries.
+  perServer: serverLatencies.map((xs) => ({ p50: +pctOf(xs, 50).toFixed(2), p99: +pctOf(xs, 99).toFixed(2) })),
   latencyExpected: expected,
 });
 for (const c of [...clients, publisher]) c.close();

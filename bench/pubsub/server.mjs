@@ -11,6 +11,7 @@
 // messages to every client and reports the CPU time they took.
 import http from 'node:http';
 import { createClient } from 'redis';
+import { startProfile } from './profile.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const server = http.createServer();
@@ -106,4 +107,7 @@ server.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.a
 process.on('message', async (m) => {
   if (m.type === 'synced') { await ready(); process.send({ type: 'synced' }); }
   if (m.type === 'stop') process.exit(0);
+  if (m.type === 'profile-start') profiler = await startProfile();
+  if (m.type === 'profile-stop' && profiler) { await profiler.stop(`${m.dir}/server-${cfg.system}-${m.index}.cpuprofile`); profiler = null; }
 });
+let profiler = null;
