@@ -52,8 +52,6 @@ export interface ConnectionSink extends FrameSink {
 
 /** Unparsed bytes held while a message inflates, past which the peer is failed with 1008. */
 export const DEFAULT_MAX_UNPARSED_BYTES = 1024 * 1024;
-/** Unparsed bytes (at most a quarter of maxUnparsedBytes) from which the transport is asked to stop reading. */
-const HOLD_INPUT_AFTER_BYTES = 64 * 1024;
 
 /** An operation waiting in the send queue; `callback` is what to settle if it never runs. */
 interface QueuedWrite {
@@ -145,7 +143,7 @@ const C_CLIENT = 32768;
  * frames into the sink, and the closing handshake of RFC 6455 §7 decides
  * when the sink must end the transport or arm the close timer.
  */
-export class Connection implements FrameHandler {
+export class Connection extends FrameParser implements FrameHandler {
   readyState: number = ReadyState.OPEN;
   /** Bytes accepted by send() but waiting behind a compression in progress. */
   queuedBytes = 0;
@@ -156,7 +154,13 @@ export class Connection implements FrameHandler {
   /** Role, limits and knobs, shared with the other connections made alike. */
   private readonly config: ConnectionConfig;
   private readonly codec: MessageCodec | null;
-  private readonly parser: FrameParser;
+  /**
+   * The frame parser is this object (Connection extends FrameParser, one
+   * object per connection instead of two); named for readability.
+   */
+  private get parser(): FrameParser {
+    return this;
+  }
 
   // Receiving
   private frameOpcode = 0;
@@ -279,13 +283,13 @@ export class Connection implements FrameHandler {
     private readonly sink: ConnectionSink,
     options: ConnectionOptions,
   ) {
+    super();
     const config = options.config ?? new ConnectionConfig(options);
     this.config = config;
     if (config.role === 'client') this.flags |= C_CLIENT;
     this.codec = options.codec ?? null;
     this.autoPong = config.autoPong;
     this.checkUtf8 = config.checkUtf8;
-    this.parser = new FrameParser(this);
   }
 
   // ---- input --------------------------------------------------------------
@@ -502,10 +506,7 @@ export class Connection implements FrameHandler {
         CloseCode.PolicyViolation,
       );
     }
-    // Reading goes on while a little is waiting (the frames of one socket read
-    // usually follow a compressed one): pausing the socket on every inflation
-    // costs a stop and a restart of reading per message.
-    const hold = !parser.stopped && parser.isPaused && parser.backlogBytes >= Math.min(HOLD_INPUT_AFTER_BYTES, this.config.maxUnparsedBytes >>> 2);
+    const hold = !parser.stopped && parser.isPaused;
     if (hold !== this.inputHeld) {
       this.inputHeld = hold;
       this.sink.holdInput(hold);

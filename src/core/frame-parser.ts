@@ -26,8 +26,12 @@ const enum Stage {
  * headers, payload slices (unmasked in place, never copied) and frame ends.
  * It can be paused mid-chunk (while a message is being inflated) and stopped
  * for good (after a Close or a protocol failure).
+ *
+ * Give it the handler, or extend it and implement FrameHandler: the
+ * connection does, so that a connection and its parser are one object.
  */
 export class FrameParser {
+  private readonly handler: FrameHandler;
   stopped = false;
   private paused = false;
   private parsing = false;
@@ -46,7 +50,10 @@ export class FrameParser {
   private remaining = 0;
   private consumed = 0;
 
-  constructor(private readonly handler: FrameHandler) {}
+  /** Without a handler, the parser is its own: a subclass that implements FrameHandler. */
+  constructor(handler?: FrameHandler) {
+    this.handler = handler ?? (this as unknown as FrameHandler);
+  }
 
   /** Bytes received but not parsed yet (held while paused). */
   get backlogBytes(): number {
