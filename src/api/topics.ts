@@ -189,17 +189,22 @@ export class TopicRegistry implements PubSubNode {
     return count;
   }
 
-  /** One publish to one subscriber, unless the 'skip' policy leaves it out. */
+  /**
+   * One publish to one subscriber, unless the 'skip' policy leaves it out:
+   * the frame it would get (header included, deflated or not) is what must
+   * fit under the cap, as for a joined run.
+   */
   private sendOne(ws: WebSocket, topic: string, frames: PublishFrames): boolean {
     const bytes = frames.payload;
+    const frame = frames.frameFor(ws);
     const skipAbove = this.limits.skipAbove;
-    if (skipAbove !== Infinity && ws.bufferedAmount + bytes.length > skipAbove) {
+    if (skipAbove !== Infinity && ws.bufferedAmount + frame.head.length + (frame.tail?.length ?? 0) > skipAbove) {
       const skipped = (this.skips.get(ws) ?? 0) + 1;
       this.skips.set(ws, skipped);
       this.reportSkip(ws, topic, bytes.length, skipped);
       return false;
     }
-    return ws[kSendShared](frames.frameFor(ws), bytes, frames.binary);
+    return ws[kSendShared](frame, bytes, frames.binary);
   }
 
   /**
