@@ -111,9 +111,16 @@ for (const role of ['server', 'client']) {
     const pair = await ROLES[role]({ maxBufferedAmount: 16 * 1024, bufferFullPolicy: 'wait' }, { watch: false });
     const seen = delivered(pair.ws);
     pair.peer.socket.pause();
-    // Fill the kernel buffers and ours past the cap: the transport stops reading.
+    // Fill the kernel buffers and ours past the cap: the transport stops
+    // reading. How much the kernel takes depends on the machine (loopback
+    // buffers autotune up to net.ipv4.tcp_rmem's maximum), so send until our
+    // own buffer stays well past the cap.
     const big = Buffer.alloc(256 * 1024, 7);
-    for (let i = 0; i < 16; i++) pair.ws.send(big);
+    for (let sent = 0; pair.ws.bufferedAmount < 1024 * 1024; sent++) {
+      assert.ok(sent < 512, `the kernel took ${sent} x 256 KiB without pushing back`);
+      pair.ws.send(big);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     await floodBuffered(pair.ws, sendFlood(pair.peer));
     pair.peer.reset();
     const info = await withTimeout(pair.ws.closed, 5000, 'for the close');
