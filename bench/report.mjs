@@ -254,7 +254,7 @@ library under test is the bottleneck, it is the steadier of the two numbers.
 ## Running it
 
 \`\`\`sh
-npm run bench          # full run: 5 rounds with the A/A slot (a subset of 27 cases took 571 s on 2 busy cores); writes bench-results/latest.*
+npm run bench          # full run: 5 rounds with the A/A slot (831 s on 2 cores, mostly quiet, 2026-12-01); writes bench-results/latest.*
 node bench/run.mjs --rounds=3 --no-aa   # the shorter run of round 1 (no noise band)
 npm run bench:quick    # the same cases, shorter and smaller, under a minute; writes bench-results/quick.*
 node bench/run.mjs --only=throughput.server,codec   # a subset (writes bench-results/partial.*)
