@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { Connection, ConnectionConfig, type CloseInfo, type ConnectionOptions, type ConnectionSink, type Role } from '../core/connection.js';
 import type { WebSocketError } from '../core/errors.js';
 import type { WriteCallback } from '../core/frame-serializer.js';
+import { randomMask } from '../core/mask-source.js';
 import type { MessageCodec } from '../core/message-codec.js';
 import { DEFAULT_BUFFER_FULL_POLICY, DEFAULT_MAX_BUFFERED_AMOUNT, OutgoingLimit, type BufferFullPolicy } from './outgoing-limit.js';
 
@@ -82,29 +83,22 @@ export class TransportSettings extends ConnectionConfig {
 const settingsMade = new Map<string, TransportSettings>();
 const MAX_SETTINGS_KEPT = 64;
 
-/** The shared settings for these options (made on first need). */
+/**
+ * The shared settings for these options (made on first need). The key is the
+ * resolved settings themselves, every field of them, so a field added to
+ * TransportSettings can never be left out of it.
+ */
 function settingsFor(options: TransportOptions): TransportSettings {
-  const protocol = options.protocol;
+  const settings = new TransportSettings(options);
   // A user's mask generator is a function: settings with one are not shared.
-  if (protocol?.generateMask !== undefined) return new TransportSettings(options);
-  const key = [
-    options.role,
-    options.maxPayload,
-    options.codec ? (options.compressThreshold ?? '') : '',
-    options.maxUnparsedBytes ?? '',
-    protocol?.autoPong ?? '',
-    protocol?.skipUtf8Validation ?? '',
-    options.closeTimeout,
-    options.failureCloseTimeout ?? '',
-    options.maxBufferedAmount ?? '',
-    options.bufferFullPolicy ?? '',
-  ].join('|');
-  let settings = settingsMade.get(key);
-  if (settings === undefined) {
-    if (settingsMade.size >= MAX_SETTINGS_KEPT) settingsMade.clear();
-    settings = new TransportSettings(options);
-    settingsMade.set(key, settings);
-  }
+  if (settings.generateMask !== null && settings.generateMask !== randomMask) return settings;
+  const key = Object.values(settings)
+    .map((value) => (typeof value === 'function' ? 'randomMask' : String(value)))
+    .join('|');
+  const made = settingsMade.get(key);
+  if (made !== undefined) return made;
+  if (settingsMade.size >= MAX_SETTINGS_KEPT) settingsMade.clear();
+  settingsMade.set(key, settings);
   return settings;
 }
 
