@@ -15,6 +15,7 @@
 // sequence numbers of one connection must increase (no duplicates, in order).
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { encodeFrame } from '../lib/frames.mjs';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 // Every subscriber reads into this one buffer (net's `onread`: no allocation and no stream
@@ -23,29 +24,6 @@ const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 const PAD_LENGTH = 64;
 const IO_EVENT = Buffer.from('42["m","');
 const IO_END = Buffer.from('"]');
-
-/** A masked client frame (RFC 6455 §5.3) with a short text payload. */
-function clientTextFrame(text) {
-  const payload = Buffer.from(text);
-  if (payload.length > 125) throw new Error('clientTextFrame: short payloads only');
-  const mask = randomBytes(4);
-  const frame = Buffer.allocUnsafe(6 + payload.length);
-  frame[0] = 0x81;
-  frame[1] = 0x80 | payload.length;
-  mask.copy(frame, 2);
-  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i] ^ mask[i & 3];
-  return frame;
-}
-
-function clientPongFrame(payload) {
-  const mask = randomBytes(4);
-  const frame = Buffer.allocUnsafe(6 + payload.length);
-  frame[0] = 0x8a;
-  frame[1] = 0x80 | payload.length;
-  mask.copy(frame, 2);
-  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i] ^ mask[i & 3];
-  return frame;
-}
 
 /**
  * Opens one subscriber. `onDelivery(seq)` is called for every publish that
@@ -91,7 +69,7 @@ export function rawSubscribe({ port, system, onDelivery, onFailure }) {
       if (ioState === 'live') {
         if (io) {
           // An Engine.IO ping between publishes: answer it.
-          if (end - start === 1 && chunk[start] === 0x32) return socket.write(clientTextFrame('3'));
+          if (end - start === 1 && chunk[start] === 0x32) return socket.write(encodeFrame(Buffer.from('3'), { opcode: 0x1 }));
           if (end - start < IO_EVENT.length + IO_END.length + 2 || chunk.compare(IO_EVENT, 0, IO_EVENT.length, start, start + IO_EVENT.length) !== 0 || chunk.compare(IO_END, 0, 2, end - 2, end) !== 0) {
             return fail(`not a publish: ${chunk.toString('latin1', start, Math.min(end, start + 40))}`);
           }
@@ -117,12 +95,12 @@ export function rawSubscribe({ port, system, onDelivery, onFailure }) {
       if (ioState === 'open') {
         if (body[0] !== '0' || !body.includes('"sid"')) return fail(`expected Engine.IO's open packet, got ${body}`);
         ioState = 'connect';
-        socket.write(clientTextFrame('40'));
+        socket.write(encodeFrame(Buffer.from('40'), { opcode: 0x1 }));
       } else if (body.startsWith('40{')) {
         ioState = 'live';
         resolve(close);
       } else if (body !== '2') return fail(`expected Socket.IO's CONNECT answer, got ${body}`);
-      else socket.write(clientTextFrame('3'));
+      else socket.write(encodeFrame(Buffer.from('3'), { opcode: 0x1 }));
     };
 
     const frames = (chunk) => {
@@ -152,7 +130,7 @@ export function rawSubscribe({ port, system, onDelivery, onFailure }) {
         const start = at + header;
         at = end;
         if (b0 === 0x81) text(start, end, chunk);
-        else if (b0 === 0x89) socket.write(clientPongFrame(chunk.subarray(start, end)));
+        else if (b0 === 0x89) socket.write(encodeFrame(chunk.subarray(start, end), { opcode: 0xa }));
         else if (b0 !== 0x8a) return fail(`an unexpected frame (first byte 0x${b0.toString(16)})`);
         if (failed) return;
       }
