@@ -1,5 +1,7 @@
 // Parser and serializer alone, in-process, no sockets. One process per case.
-// argv[2]: { lib, op: 'parse' | 'serialize', size, durationMs, warmupMs }
+// argv[2]: { lib, op: 'parse' | 'serialize', size, native, durationMs, warmupMs }
+//   native (socketeer only): mask through socketeer/bufferutil, as ws does
+//   through bufferutil; false measures socketeer's built-in masking.
 //   parse:     server side, masked binary frames in ~64 KB chunks (what a
 //              socket read delivers) -> messages. ws: its Receiver (ws/lib);
 //              socketeer: its sans-I/O core Connection (frames -> messages,
@@ -11,6 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { encodeFrame as rawFrame } from './lib/frames.mjs';
+import { useSocketeerNative } from './lib/adapters.mjs';
 
 const require = createRequire(import.meta.url);
 const cfg = JSON.parse(process.argv[2]);
@@ -38,6 +41,8 @@ async function wsCodec() {
 
 async function socketeerCodec() {
   if (process.env.BENCH_SOCKETEER_STANDIN === 'ws') return wsCodec();
+  const native = cfg.native !== false && process.env.BENCH_SOCKETEER_NATIVE !== '0';
+  if ((await useSocketeerNative(native)) !== native) throw new Error('socketeer/bufferutil: the native binding did not load');
   const { Connection } = await import(core + 'connection.js');
   const { encodeFrame } = await import(core + 'frame-serializer.js');
   const { randomMask } = await import(core + 'mask-source.js');

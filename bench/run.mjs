@@ -7,7 +7,7 @@ import { execSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { wsNativeReport } from './lib/adapters.mjs';
+import { useSocketeerNative, wsNativeReport } from './lib/adapters.mjs';
 import { configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
 import { summary } from './lib/stats.mjs';
 import { writeReports } from './report.mjs';
@@ -68,9 +68,17 @@ const meta = {
   pinning: pin ? `server/client under test on CPU ${SUBJECT_CPU}, load generator / fixed server on CPU ${LOAD_CPU} (taskset)` : 'none',
   params: P,
   ws: wsNativeReport(),
+  // ws loads bufferutil by itself; socketeer takes it through its optional
+  // socketeer/bufferutil subpath (off with BENCH_SOCKETEER_NATIVE=0), so both
+  // mask with the same native code. The codec-builtin rows measure socketeer
+  // without it.
+  socketeerNative: await useSocketeerNative(),
   loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
   standIn: process.env.BENCH_SOCKETEER_STANDIN === 'ws' ? 'socketeer slot runs ws (harness development)' : null,
 };
+if (meta.ws.bufferutil?.wsGetsNative && !meta.socketeerNative && process.env.BENCH_SOCKETEER_NATIVE !== '0') {
+  console.warn('warning: ws masks natively but socketeer/bufferutil did not turn native masking on');
+}
 if (!meta.ws.bufferutil?.wsGetsNative) console.warn('warning: ws is not using the native bufferutil:', meta.ws.bufferutil);
 
 // ---- runners -----------------------------------------------------------------
@@ -282,9 +290,22 @@ for (const op of ['parse', 'serialize']) {
   for (const [size, name] of [[32, '32 B'], [1024, '1 KB'], [65536, '64 KB']]) {
     cases.push({
       id: `codec.${op}.${name.replace(' ', '')}`,
-      run: (lib) => runLoad('codec.mjs', { lib, op, size, warmupMs: P.codecWarm, durationMs: P.codecMs }, 30000, SUBJECT_CPU),
+      run: (lib) => runLoad('codec.mjs', { lib, op, size, native: meta.socketeerNative, warmupMs: P.codecWarm, durationMs: P.codecMs }, 30000, SUBJECT_CPU),
       metrics: [{ key: 'framesPerSec', label: op === 'parse' ? `parse ${name} masked binary frames (in-process)` : `serialize ${name} masked frames (in-process)`, unit: 'frames/s', better: higher }],
     });
+  }
+}
+// socketeer without the optional native helper (WebAssembly SIMD / JavaScript
+// masking) against ws with it: what a user gets who has not installed bufferutil.
+if (meta.socketeerNative) {
+  for (const op of ['parse', 'serialize']) {
+    for (const [size, name] of [[1024, '1 KB'], [65536, '64 KB']]) {
+      cases.push({
+        id: `codec-builtin.${op}.${name.replace(' ', '')}`,
+        run: (lib) => runLoad('codec.mjs', { lib, op, size, native: false, warmupMs: P.codecWarm, durationMs: P.codecMs }, 30000, SUBJECT_CPU),
+        metrics: [{ key: 'framesPerSec', label: `${op} ${name} masked frames (in-process), socketeer's built-in masking (no bufferutil)`, unit: 'frames/s', better: higher }],
+      });
+    }
   }
 }
 

@@ -47,6 +47,18 @@ function make(name, mod, version, fanOut = null) {
   };
 }
 
+/**
+ * socketeer's side of the native helper ws gets: masking through
+ * `socketeer/bufferutil` (the same bufferutil package ws loads by itself),
+ * unless BENCH_SOCKETEER_NATIVE=0 asks for socketeer's built-in masking.
+ * Returns whether native masking is on.
+ */
+export async function useSocketeerNative(wanted = process.env.BENCH_SOCKETEER_NATIVE !== '0') {
+  if (!wanted) return false;
+  const { useBufferutil } = await import(new URL('../../dist/esm/bufferutil.js', import.meta.url).href);
+  return useBufferutil();
+}
+
 export async function loadAdapter(name) {
   if (name === 'ws') {
     return make('ws', await import('ws'), require('ws/package.json').version);
@@ -56,6 +68,7 @@ export async function loadAdapter(name) {
       return make('socketeer', await import('ws'), `stand-in: ws ${require('ws/package.json').version}`);
     }
     const mod = await import(new URL('../../dist/esm/index.js', import.meta.url).href);
+    await useSocketeerNative();
     const pkg = JSON.parse(readFileSync(root + 'package.json', 'utf8'));
     // socketeer's encode-once fan-out, `broadcast(clients, data, options)`
     // from the package index (older builds: by path, or none).

@@ -58,4 +58,6 @@ export const ErrorCode = {
   ServerNotRunning: 'WS_ERR_SERVER_NOT_RUNNING',
   /** `handleUpgrade()` called a second time with the same socket. */
   UpgradeTwice: 'WS_ERR_UPGRADE_TWICE',
+  /** An optional subpath's package is not installed (`socketeer/bufferutil` without `bufferutil`). */
+  MissingPeer: 'WS_ERR_MISSING_PEER',
 } as const;

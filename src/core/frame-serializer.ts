@@ -1,4 +1,5 @@
 import { copyMasked, maskRange } from './mask.js';
+import { nativeCopyMin } from './mask-native.js';
 
 export type WriteCallback = (error?: Error | null) => void;
 
@@ -88,7 +89,7 @@ export function encodeFrame(
     sink.write(frame, null, callback);
     return;
   }
-  if (mask !== null && length >= FUSED_MASK_THRESHOLD) {
+  if (mask !== null && length >= FUSED_MASK_THRESHOLD && length < nativeCopyMin) {
     // Place the payload at the same address modulo 4 as the caller's bytes,
     // so copying and masking go together word by word.
     const backing = Buffer.allocUnsafeSlow(headerSize + length + 3);
@@ -103,8 +104,9 @@ export function encodeFrame(
     const frame = Buffer.allocUnsafe(headerSize + length);
     writeFrameHeader(frame, fin, rsv1, opcode, length, mask);
     if (length > 0) {
-      // copyMasked: in WebAssembly above its threshold, one copy in and one
-      // out; otherwise a copy and the JavaScript mask.
+      // copyMasked: native in one pass when socketeer/bufferutil is on; in
+      // WebAssembly above its threshold, one copy in and one out; otherwise a
+      // copy and the JavaScript mask.
       if (mask !== null) copyMasked(payload, frame, headerSize, mask);
       else payload.copy(frame, headerSize);
     }

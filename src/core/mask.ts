@@ -1,3 +1,4 @@
+import { nativeCopyMasked, nativeCopyMin, nativeMaskMin, nativeMaskWithKey } from './mask-native.js';
 import { wasmCopyMasked, wasmCopyMin, wasmMaskMin, wasmMaskWithKey } from './mask-wasm.js';
 
 /**
@@ -30,7 +31,9 @@ function keyByte(key: number, k: number): number {
  * a Buffer of its own.
  */
 export function maskWithKey(data: Uint8Array, from: number, to: number, key: number, offset = 0): void {
-  // Long ranges: WebAssembly SIMD (mask-wasm.ts) unless it is off or missing.
+  // Long ranges: a native masker when one is installed (mask-native.ts), else
+  // WebAssembly SIMD (mask-wasm.ts) unless it is off or missing.
+  if (to - from >= nativeMaskMin && nativeMaskWithKey(data, from, to, key, offset)) return;
   if (to - from >= wasmMaskMin && wasmMaskWithKey(data, from, to, key, offset)) return;
   maskWithKeyJs(data, from, to, key, offset);
 }
@@ -97,6 +100,12 @@ export function maskWithKeyJs(data: Uint8Array, from: number, to: number, key: n
  */
 export function copyMasked(source: Uint8Array, target: Uint8Array, targetOffset: number, mask: Uint8Array): void {
   const length = source.length;
+  if (
+    length >= nativeCopyMin &&
+    nativeCopyMasked(source, target, targetOffset, ((mask[0] << 24) | (mask[1] << 16) | (mask[2] << 8) | mask[3]) >>> 0)
+  ) {
+    return;
+  }
   if (
     length >= wasmCopyMin &&
     wasmCopyMasked(source, target, targetOffset, ((mask[0] << 24) | (mask[1] << 16) | (mask[2] << 8) | mask[3]) >>> 0)

@@ -1,7 +1,7 @@
 // The package the way users get it: `npm pack` (the built dist/, as npm test
 // builds it first), the tarball installed into a fresh project (offline: the
-// package has no runtime dependencies, and redis is an optional peer npm does
-// not install), TypeScript compiled against it under nodenext (an .mts and a
+// package has no runtime dependencies, and redis and bufferutil are optional
+// peers npm does not install), TypeScript compiled against it under nodenext (an .mts and a
 // .cts file) and bundler resolution, then plain `require()` and `import` and
 // the compiled programs run against a loopback server.
 import { test } from 'node:test';
@@ -109,6 +109,8 @@ test('the packed tarball installs, compiles (nodenext, bundler), requires, impor
       assert.equal(typeof WebSocket.WebSocketServer, 'function');
       // redis is an optional peer, not installed here: socketeer/redis says so by code.
       assert.throws(() => require('socketeer/redis'), { code: 'WS_ERR_PUBSUB_MISSING_PEER' });
+      // So is bufferutil (native masking, socketeer/bufferutil).
+      assert.throws(() => require('socketeer/bufferutil'), { code: 'WS_ERR_MISSING_PEER' });
       assert.equal(typeof require('socketeer/cluster').clusterPubSub, 'function');
       assert.equal(require('socketeer/package.json').name, 'socketeer');
       console.log('require ok');
@@ -119,6 +121,7 @@ test('the packed tarball installs, compiles (nodenext, bundler), requires, impor
       import { clusterPubSub } from 'socketeer/cluster';
       import * as browser from 'socketeer/browser';
       await assert.rejects(import('socketeer/redis'), { code: 'WS_ERR_PUBSUB_MISSING_PEER' });
+      await assert.rejects(import('socketeer/bufferutil'), { code: 'WS_ERR_MISSING_PEER' });
       for (const value of [WebSocket, WebSocketServer, WebSocketStream, ReconnectingWebSocket, clusterPubSub]) {
         assert.equal(typeof value, 'function');
       }
