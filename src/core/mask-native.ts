@@ -16,10 +16,16 @@ export interface NativeMasker {
 /**
  * In place, ranges this long or longer go to the native masker: below it the
  * call and the view it needs cost more than the JavaScript word loop
- * (measured crossover, bench/mask-native.mjs).
+ * (bench/mask-native.mjs: 96 ns JavaScript against 100 ns native at 512 B,
+ * 125 against 106 at 768 B).
  */
 export const NATIVE_MASK_THRESHOLD = 512;
-/** Copy-and-mask (the serializer) goes native from this length (measured as above). */
+/**
+ * Copy-and-mask (the serializer) goes native from this length. In a hot loop
+ * WebAssembly is as fast up to 2 KiB, but the serializer writes each frame
+ * into fresh memory, where one native pass beats WebAssembly's three
+ * (codec serialize 1 KB: 4.64 million frames/s native, 4.23 million built-in).
+ */
 export const NATIVE_COPY_THRESHOLD = 128;
 
 export let nativeMaskMin = Infinity;
