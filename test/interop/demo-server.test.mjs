@@ -60,8 +60,10 @@ test('demo server: page, /echo, /chat, 404, close with 1001', { timeout: 20_000 
   r1.send('in the kitchen');
   assert.equal(String((await atR2).data), 'in the kitchen');
   const lobbyMark = nextMessage(b);
+  const lobbyMarkAtA = nextMessage(a);
   a.send('lobby again');
   assert.equal(String((await lobbyMark).data), 'lobby again');
+  assert.equal(String((await lobbyMarkAtA).data), 'lobby again');
   assert.deepEqual(heardInLobby, ['lobby again']);
 
   const stray = new WebSocket(`${wsBase}elsewhere`);
