@@ -27,8 +27,8 @@ const AA = !args['no-aa'];
 const LIBS = AA ? ['ws', 'socketeer', 'ws-aa'] : ['ws', 'socketeer'];
 const libOf = (slot) => (slot === 'ws-aa' ? 'ws' : slot);
 const P = quick
-  ? { rounds: 1, warmupMs: 80, durationMs: 180, latencyMs: 250, idleConns: 500, bcastReps: 5, bcastWarm: 2, codecWarm: 40, codecMs: 100 }
-  : { rounds: 5, warmupMs: 300, durationMs: 1000, latencyMs: 1500, idleConns: 10000, bcastReps: 40, bcastWarm: 10, codecWarm: 300, codecMs: 600 };
+  ? { rounds: 1, warmupMs: 80, durationMs: 180, latencyMs: 250, latencyWarmupMs: 500, idleConns: 500, bcastReps: 5, bcastWarm: 2, codecWarm: 40, codecMs: 100 }
+  : { rounds: 5, warmupMs: 300, durationMs: 1000, latencyMs: 1500, latencyWarmupMs: 3000, idleConns: 10000, bcastReps: 40, bcastWarm: 10, codecWarm: 300, codecMs: 600 };
 if (args.rounds) P.rounds = Number(args.rounds);
 const only = typeof args.only === 'string' ? args.only.split(',') : null;
 const subjectArgs = typeof args['server-node-args'] === 'string' ? args['server-node-args'].split(' ').filter(Boolean) : [];
@@ -185,10 +185,15 @@ for (const role of ['server', 'client']) {
 }
 
 for (const role of ['server', 'client']) {
-  const load = { mode: 'latency', conns: 8, rate: quick ? 2000 : 4000, payload: { kind: 'binary', size: 32 }, warmupMs: P.warmupMs, durationMs: P.latencyMs };
+  // A longer warm-up than the throughput rows: at 4,000 msg/s, 300 ms is 1,200
+// messages, and V8's optimizing compilers were still compiling both
+// libraries' paths during the measurement; their jobs run on the same pinned
+// CPU and preempt the event loop, which was the p99 being measured (ws 539–678
+// µs, socketeer 1,055–1,453 µs with 300 ms; 163–362 and 184–412 with 3 s).
+const load = { mode: 'latency', conns: 8, rate: quick ? 2000 : 4000, payload: { kind: 'binary', size: 32 }, warmupMs: P.latencyWarmupMs, durationMs: P.latencyMs };
   cases.push({
     id: `latency.${role}`,
-    run: (lib) => role === 'server' ? serverRole(lib, { mode: 'echo' }, load, timed(P.latencyMs)) : clientRole(lib, load, timed(P.latencyMs)),
+    run: (lib) => role === 'server' ? serverRole(lib, { mode: 'echo' }, load, timed(P.latencyMs + P.latencyWarmupMs)) : clientRole(lib, load, timed(P.latencyMs + P.latencyWarmupMs)),
     metrics: ['p50', 'p99', 'p999'].map((k) => ({
       key: k, label: `latency ${k === 'p999' ? 'p99.9' : k}, 32 B at ${load.rate} msg/s over 8 conns, ${role}`, unit: 'µs', better: lower, goal: k === 'p99' ? 1.0 : null,
     })),
