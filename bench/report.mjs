@@ -292,10 +292,14 @@ SOCKET_FLOOR_COUNT=10000 node bench/socket-floor.mjs   # the floors alone: plain
   (binary payloads are passed through as received, text and compressed ones are
   unmasked). The library's client runs in \`bench/client-driver.mjs\`.
 - Throughput: a window of messages in flight per connection; each reply
-  triggers the next message; messages/s over the measured interval, after a
-  warm-up.
+  triggers the next message; messages/s over the measured interval (1 s),
+  after a warm-up: 300 ms, and 3 s for the permessage-deflate rows, whose
+  1,300 messages/s of 64 KB left both libraries partly unoptimized by V8
+  after 300 ms.
 - Latency: an open-loop schedule at a fixed total rate; the round-trip time of
-  every message, from the moment it is written.
+  every message, from the moment it is written, after a 3 s warm-up (with
+  300 ms, V8's optimizing compilers were still at work on the same CPU, and
+  their pauses were the tail being measured).
 - Large messages: echo with a small window; MB/s of payload. The ceiling is the
   same load generator moving the same bytes through a plain TCP echo on the
   same loopback that, like a library, waits for each whole message and writes
