@@ -67,11 +67,14 @@ export function nativeMaskWithKey(data: Uint8Array, from: number, to: number, ke
   return true;
 }
 
-/** copyMasked() natively: `source` masked from position 0 into target[targetOffset..]. */
-export function nativeCopyMasked(source: Uint8Array, target: Uint8Array, targetOffset: number, key: number): boolean {
+/**
+ * copyMasked() natively: `source` masked from position 0 into
+ * target[targetOffset..]. Phase 0 needs no rotated key, so the caller's mask
+ * bytes go to the masker as they are.
+ */
+export function nativeCopyMasked(source: Uint8Array, target: Uint8Array, targetOffset: number, mask: Uint8Array): boolean {
   const native = masker;
   if (native === null) return false;
-  setKey(key, 0);
-  native.mask(source, keyBytes, target, targetOffset, source.length);
+  native.mask(source, mask, target, targetOffset, source.length);
   return true;
 }

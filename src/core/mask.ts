@@ -100,12 +100,7 @@ export function maskWithKeyJs(data: Uint8Array, from: number, to: number, key: n
  */
 export function copyMasked(source: Uint8Array, target: Uint8Array, targetOffset: number, mask: Uint8Array): void {
   const length = source.length;
-  if (
-    length >= nativeCopyMin &&
-    nativeCopyMasked(source, target, targetOffset, ((mask[0] << 24) | (mask[1] << 16) | (mask[2] << 8) | mask[3]) >>> 0)
-  ) {
-    return;
-  }
+  if (length >= nativeCopyMin && nativeCopyMasked(source, target, targetOffset, mask)) return;
   if (
     length >= wasmCopyMin &&
     wasmCopyMasked(source, target, targetOffset, ((mask[0] << 24) | (mask[1] << 16) | (mask[2] << 8) | mask[3]) >>> 0)

@@ -71,7 +71,7 @@ test('in place and copying: native, JavaScript and the reference agree for lengt
         const d = Buffer.from(c);
         const around = Buffer.from(c);
         around.set(reference(source, key, 0), to);
-        assert.equal(nativeCopyMasked(source, c, to, key), true);
+        assert.equal(nativeCopyMasked(source, c, to, mask), true);
         copyMaskedJs(source, d, to, mask);
         if (!c.equals(around) || !d.equals(around)) assert.fail(`copying: length ${length}, source offset ${align}, target offset ${to}`);
       }
