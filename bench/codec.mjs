@@ -1,11 +1,13 @@
 // Parser and serializer alone, in-process, no sockets. One process per case.
-// argv[2]: { lib, op: 'parse' | 'serialize', size, native, durationMs, warmupMs }
+// argv[2]: { lib, op: 'parse' | 'serialize', size, read, native, durationMs, warmupMs }
 //   native (socketeer only): mask through socketeer/bufferutil, as ws does
 //   through bufferutil; false measures socketeer's built-in masking.
 //   parse:     server side, masked binary frames in ~64 KB chunks (what a
 //              socket read delivers) -> messages. ws: its Receiver (ws/lib);
 //              socketeer: its sans-I/O core Connection (frames -> messages,
-//              with the same checks a Receiver makes).
+//              with the same checks a Receiver makes). With `read`, each
+//              frame arrives cut into reads of that many bytes instead (a
+//              large message off a socket).
 //   serialize: client side, one masked frame per call from a caller-owned
 //              payload that must not be modified. ws: Sender.frame (ws/lib)
 //              with readOnly; socketeer: the core's encodeFrame + randomMask.
@@ -67,7 +69,19 @@ const codec = cfg.lib === 'ws' ? await wsCodec() : await socketeerCodec();
 const payload = Buffer.alloc(cfg.size, 0x5a);
 let frames = 0;
 let run;
-if (cfg.op === 'parse') {
+if (cfg.op === 'parse' && cfg.read) {
+  const frame = rawFrame(payload, { opcode: 2 });
+  const reads = [];
+  for (let at = 0; at < frame.length; at += cfg.read) reads.push(Buffer.from(frame.subarray(at, at + cfg.read)));
+  let got = 0;
+  const feed = codec.parser(() => { got++; });
+  run = () => {
+    for (const read of reads) feed(read);
+    frames++;
+  };
+  run();
+  if (got !== 1) throw new Error(`parser delivered ${got} of 1 messages`);
+} else if (cfg.op === 'parse') {
   const frame = rawFrame(payload, { opcode: 2 });
   const perChunk = Math.max(1, Math.floor(65536 / frame.length));
   // Binary payloads: the parser unmasks in place, so the chunk alternates

@@ -300,6 +300,13 @@ for (const op of ['parse', 'serialize']) {
     });
   }
 }
+// A large message as a socket delivers it: 1 MB frames in 64 KB reads, which
+// each library has to reassemble and unmask.
+cases.push({
+  id: 'codec.parse.1MBin64KB',
+  run: (lib) => runLoad('codec.mjs', { lib, op: 'parse', size: 1 << 20, read: 65536, native: meta.socketeerNative, warmupMs: P.codecWarm, durationMs: P.codecMs }, 30000, SUBJECT_CPU),
+  metrics: [{ key: 'framesPerSec', label: 'parse 1 MB masked binary frames in 64 KB reads (in-process)', unit: 'frames/s', better: higher }],
+});
 // socketeer without the optional native helper (WebAssembly SIMD / JavaScript
 // masking) against ws with it: what a user gets who has not installed bufferutil.
 if (meta.socketeerNative) {

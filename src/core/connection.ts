@@ -2,6 +2,7 @@ import { CloseCode, isValidWireCloseCode } from './close-codes.js';
 import { ErrorCode, WebSocketError } from './errors.js';
 import { FrameParser, type FrameHandler } from './frame-parser.js';
 import { encodeFrame, encodeTextFrame, type FrameSink, type WriteCallback } from './frame-serializer.js';
+import { maskWithKey } from './mask.js';
 import { randomMask } from './mask-source.js';
 import type { MessageCodec } from './message-codec.js';
 import { Opcode } from './opcodes.js';
@@ -436,6 +437,20 @@ export class Connection extends FrameParser implements FrameHandler {
       }
       rx.push(data);
     }
+  }
+
+  onMaskedFramePayload(chunk: Buffer, from: number, to: number, key: number, phase: number): void {
+    if (this.frameOpcode < 0x8 && !this.messageCompressed) {
+      // A part of a large frame being reassembled is unmasked while it is
+      // copied into place; anything else is unmasked in place below.
+      const copy = this.rx!.pushMasked(chunk, from, to, key, phase);
+      if (copy !== null) {
+        if (!this.messageBinary && this.checkUtf8 && !this.rx!.utf8!.feed(copy)) this.invalidUtf8();
+        return;
+      }
+    }
+    maskWithKey(chunk, from, to, key, phase);
+    this.onFramePayload(chunk.subarray(from, to));
   }
 
   onFrameEnd(): void {

@@ -10,6 +10,14 @@ export interface FrameHandler {
   onFrameHeader(fin: boolean, rsv: number, opcode: number, masked: boolean, length: number): void;
   /** Unmasked payload bytes of the current frame, in order, as they arrive. */
   onFramePayload(data: Buffer): void;
+  /**
+   * Optional: masked payload bytes, chunk[from..to), with the key packed
+   * big-endian and the mask position of chunk[from]. A handler that has this
+   * unmasks them itself, so it can unmask while copying (one pass instead of
+   * unmasking in place and copying after); without it the parser unmasks in
+   * place and calls onFramePayload().
+   */
+  onMaskedFramePayload?(chunk: Buffer, from: number, to: number, key: number, phase: number): void;
   /** The current frame's payload is complete. */
   onFrameEnd(): void;
   /** The 64-bit length had its most significant bit set (RFC 6455 §5.2). */
@@ -23,7 +31,8 @@ const enum Stage {
 
 /**
  * Incremental RFC 6455 frame parser. Feed it chunks of any size; it reports
- * headers, payload slices (unmasked in place, never copied) and frame ends.
+ * headers, payload slices (unmasked in place, never copied, unless the
+ * handler unmasks them itself) and frame ends.
  * It can be paused mid-chunk (while a message is being inflated) and stopped
  * for good (after a Close or a protocol failure).
  *
@@ -141,12 +150,19 @@ export class FrameParser {
       }
       const n = Math.min(this.remaining, length - pos);
       if (n > 0) {
-        if (this.masked) maskWithKey(chunk, pos, pos + n, this.maskKey, this.consumed & 3);
-        const payload = chunk.subarray(pos, pos + n);
+        const from = pos;
+        const phase = this.consumed & 3;
         pos += n;
         this.remaining -= n;
         this.consumed += n;
-        this.handler.onFramePayload(payload);
+        if (!this.masked) {
+          this.handler.onFramePayload(chunk.subarray(from, pos));
+        } else if (this.handler.onMaskedFramePayload !== undefined) {
+          this.handler.onMaskedFramePayload(chunk, from, pos, this.maskKey, phase);
+        } else {
+          maskWithKey(chunk, from, pos, this.maskKey, phase);
+          this.handler.onFramePayload(chunk.subarray(from, pos));
+        }
         if (this.stopped) return;
       }
       if (this.remaining === 0) {

@@ -78,3 +78,12 @@ export function nativeCopyMasked(source: Uint8Array, target: Uint8Array, targetO
   native.mask(source, mask, target, targetOffset, source.length);
   return true;
 }
+
+/** copyMaskedWithKey() natively: mask position `phase` on source[0]. */
+export function nativeCopyMaskedWithKey(source: Uint8Array, target: Uint8Array, targetOffset: number, key: number, phase: number): boolean {
+  const native = masker;
+  if (native === null) return false;
+  setKey(key, phase);
+  native.mask(source, keyBytes, target, targetOffset, source.length);
+  return true;
+}

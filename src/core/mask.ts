@@ -1,4 +1,4 @@
-import { nativeCopyMasked, nativeCopyMin, nativeMaskMin, nativeMaskWithKey } from './mask-native.js';
+import { nativeCopyMasked, nativeCopyMaskedWithKey, nativeCopyMin, nativeMaskMin, nativeMaskWithKey } from './mask-native.js';
 import { wasmCopyMasked, wasmCopyMin, wasmMaskMin, wasmMaskWithKey } from './mask-wasm.js';
 
 /**
@@ -108,6 +108,27 @@ export function copyMasked(source: Uint8Array, target: Uint8Array, targetOffset:
     return;
   }
   copyMaskedJs(source, target, targetOffset, mask);
+}
+
+/**
+ * Copy source[from..to) into target at `targetOffset` and XOR it with the key
+ * (packed big-endian), mask position `offset` on source[from]; the source is
+ * left as it was. Natively this is one pass; otherwise a copy, then
+ * maskWithKey() on the copy.
+ */
+export function copyMaskedWithKey(
+  source: Uint8Array,
+  from: number,
+  to: number,
+  target: Uint8Array,
+  targetOffset: number,
+  key: number,
+  offset: number,
+): void {
+  const length = to - from;
+  if (length >= nativeCopyMin && nativeCopyMaskedWithKey(source.subarray(from, to), target, targetOffset, key, offset)) return;
+  target.set(source.subarray(from, to), targetOffset);
+  maskWithKey(target, targetOffset, targetOffset + length, key, offset);
 }
 
 /** copyMasked() in JavaScript only (the fallback). */

@@ -1,3 +1,5 @@
+import { copyMaskedWithKey } from './mask.js';
+
 /** Parts smaller than this are copied together instead of kept one by one. */
 const SMALL_PART = 4096;
 /**
@@ -44,22 +46,49 @@ export class MessageBuffer {
     if (remaining > 0) {
       this.frameRemaining = remaining - part.length;
       if (this.frame !== null || (part.length < remaining && remaining >= WHOLE_FRAME_MIN)) {
-        this.pushFramePart(part, remaining);
+        const at = this.frameSpace(remaining);
+        part.copy(this.frame!, at);
+        this.frameFilled(part.length);
         return;
       }
     }
     this.pushPart(part);
   }
 
-  private pushFramePart(part: Buffer, remaining: number): void {
-    let frame = this.frame;
-    if (frame === null) {
-      frame = this.frame = Buffer.allocUnsafe(remaining);
+  /**
+   * push() for masked bytes, source[from..to) with mask position `phase` on
+   * source[from], when they belong in a frame being reassembled: they are
+   * unmasked as they are copied there (one pass), and the copy is returned
+   * (for UTF-8 validation). Returns null, with nothing done, for bytes that
+   * would be kept as they are: the caller unmasks them in place and calls
+   * push().
+   */
+  pushMasked(source: Buffer, from: number, to: number, key: number, phase: number): Buffer | null {
+    const remaining = this.frameRemaining;
+    const length = to - from;
+    if (remaining === 0 || (this.frame === null && !(length < remaining && remaining >= WHOLE_FRAME_MIN))) return null;
+    this.frameRemaining = remaining - length;
+    const at = this.frameSpace(remaining);
+    const frame = this.frame!;
+    copyMaskedWithKey(source, from, to, frame, at, key, phase);
+    const copy = frame.subarray(at, at + length);
+    this.frameFilled(length);
+    return copy;
+  }
+
+  /** Where the next bytes of the frame being reassembled go, allocating it at its announced length first. */
+  private frameSpace(remaining: number): number {
+    if (this.frame === null) {
+      this.frame = Buffer.allocUnsafe(remaining);
       this.frameUsed = 0;
     }
-    part.copy(frame, this.frameUsed);
-    this.frameUsed += part.length;
-    this.length += part.length;
+    return this.frameUsed;
+  }
+
+  private frameFilled(length: number): void {
+    const frame = this.frame!;
+    this.frameUsed += length;
+    this.length += length;
     if (this.frameUsed === frame.length) {
       this.frame = null;
       this.store(frame);
