@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAdapter } from './lib/adapters.mjs';
-import { configFromParent, connectMany, handshakeRate, openLoopLatency, processCpuSeconds, runMode } from './lib/driver.mjs';
+import { configFromParent, connectMany, handshakeRate, openLoopLatency, processCpuSeconds, processMinorFaults, runMode } from './lib/driver.mjs';
 import { jsonLike } from './lib/frames.mjs';
 import { memorySample } from './lib/mem.mjs';
 
@@ -54,15 +54,17 @@ async function echo() {
   const cpuNow = cfg.subjectPid
     ? () => processCpuSeconds(cfg.subjectPid)
     : () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
-  const m0 = messages, t0 = performance.now(), cpu0 = cpuNow();
+  const faultsNow = () => processMinorFaults(cfg.subjectPid || process.pid);
+  const m0 = messages, t0 = performance.now(), cpu0 = cpuNow(), f0 = faultsNow();
   await sleep(cfg.durationMs);
-  const m1 = messages, t1 = performance.now(), cpuSecs = cpuNow() - cpu0;
+  const m1 = messages, t1 = performance.now(), cpuSecs = cpuNow() - cpu0, f1 = faultsNow();
   for (const ws of conns) ws.terminate();
   const secs = (t1 - t0) / 1000;
   const size = cfg.payload.size;
   return {
     messagesPerSec: (m1 - m0) / secs, bytesPerSec: ((m1 - m0) * size) / secs, payloadBytesPerSec: ((m1 - m0) * size) / secs,
     subjectCpuShare: cpuSecs / secs, messagesPerCpuSec: (m1 - m0) / cpuSecs,
+    subjectFaultsPerMB: (f1 - f0) / (((m1 - m0) * size) / 1e6),
   };
 }
 

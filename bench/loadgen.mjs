@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { configFromParent, connectMany, processCpuSeconds, handshakeRate, openLoopLatency, runMode } from './lib/driver.mjs';
+import { configFromParent, connectMany, processCpuSeconds, processMinorFaults, handshakeRate, openLoopLatency, runMode } from './lib/driver.mjs';
 import { FrameCounter, encodeFrame, compressMessage, jsonLike, upgradeRequest } from './lib/frames.mjs';
 import { quantile } from './lib/stats.mjs';
 
@@ -110,14 +110,15 @@ async function echo() {
     socket.write(batch);
   }
   await sleep(cfg.warmupMs);
-  const m0 = messages, b0 = bytes, t0 = performance.now(), cpu0 = subjectCpu();
+  const m0 = messages, b0 = bytes, t0 = performance.now(), cpu0 = subjectCpu(), f0 = processMinorFaults(cfg.subjectPid);
   await sleep(cfg.durationMs);
-  const m1 = messages, b1 = bytes, t1 = performance.now(), cpu1 = subjectCpu();
+  const m1 = messages, b1 = bytes, t1 = performance.now(), cpu1 = subjectCpu(), f1 = processMinorFaults(cfg.subjectPid);
   for (const c of conns) c.socket.destroy();
   const secs = (t1 - t0) / 1000;
   return {
     messagesPerSec: (m1 - m0) / secs, bytesPerSec: (b1 - b0) / secs, payloadBytesPerSec: ((m1 - m0) * size) / secs,
     subjectCpuShare: (cpu1 - cpu0) / secs, messagesPerCpuSec: (m1 - m0) / (cpu1 - cpu0),
+    subjectFaultsPerMB: (f1 - f0) / (((m1 - m0) * size) / 1e6),
   };
 }
 

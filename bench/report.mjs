@@ -95,11 +95,13 @@ export function markdownTable(result) {
   }
   const large = result.metrics.filter((m) => m.tcpCeiling);
   if (large.length) {
-    rows.push('', '| Large messages against raw TCP (same loopback, same echo pattern) | TCP MB/s | ws / TCP | socketeer / TCP | Goal socketeer ≥ 0.8 |', '|---|---|---|---|---|');
+    rows.push('', '| Large messages against raw TCP (same loopback, same echo pattern) | TCP MB/s | ws / TCP | socketeer / TCP | Goal socketeer ≥ 0.8 | page faults per MB, ws / socketeer |', '|---|---|---|---|---|---|');
     for (const m of large) {
       const ok = Number.isFinite(m.socketeerVsTcp) ? (m.socketeerVsTcp >= 0.8 ? '✅' : '❌') : '';
-      rows.push(`| ${m.label} | ${num(m.tcpCeiling)} | ${num(m.wsVsTcp)} | ${num(m.socketeerVsTcp)} | ${ok} |`);
+      const faults = m.faultsPerMB && Number.isFinite(m.faultsPerMB.ws?.median) ? `${num(m.faultsPerMB.ws.median)} / ${num(m.faultsPerMB.socketeer.median)}` : '';
+      rows.push(`| ${m.label} | ${num(m.tcpCeiling)} | ${num(m.wsVsTcp)} | ${num(m.socketeerVsTcp)} | ${ok} | ${faults} |`);
     }
+    rows.push('', 'Page faults: minor faults of the process under test per MB of payload echoed, medians. A large message is written into fresh memory, page by page, unless the allocator has the memory of an earlier message to reuse, which depends on when garbage collection freed it: this moves the large-message rows from run to run.');
   }
   return rows.join('\n') + '\n';
 }

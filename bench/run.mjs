@@ -503,6 +503,8 @@ for (const c of selected) {
       entry.tcpCeiling = tcp.median;
       entry.wsVsTcp = entry.ws.median / tcp.median;
       entry.socketeerVsTcp = entry.socketeer.median / tcp.median;
+      const faults = (lib) => summary(raw[c.id][lib].map((r) => (r && Number.isFinite(r.subjectFaultsPerMB) ? r.subjectFaultsPerMB : NaN)));
+      entry.faultsPerMB = { ws: faults('ws'), socketeer: faults('socketeer') };
     }
     metrics.push(entry);
   }

@@ -36,6 +36,21 @@ export function processCpuSeconds(pid) {
   }
 }
 
+/**
+ * Minor page faults of process `pid` so far (Linux /proc), or NaN. Large
+ * messages are written into fresh memory when the allocator has none to
+ * reuse, and each first touch of a page is a fault: a cost that depends on
+ * when garbage collection frees the previous messages.
+ */
+export function processMinorFaults(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  } catch {
+    return NaN;
+  }
+}
+
 /** `n` results of `fn(i)`, at most `concurrency` running at once. */
 export async function connectMany(n, fn, concurrency = 128) {
   const out = new Array(n);
