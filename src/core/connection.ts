@@ -440,15 +440,10 @@ export class Connection extends FrameParser implements FrameHandler {
   }
 
   onMaskedFramePayload(chunk: Buffer, from: number, to: number, key: number, phase: number): void {
-    if (this.frameOpcode < 0x8 && !this.messageCompressed) {
-      // A part of a large frame being reassembled is unmasked while it is
-      // copied into place; anything else is unmasked in place below.
-      const copy = this.rx!.pushMasked(chunk, from, to, key, phase);
-      if (copy !== null) {
-        if (!this.messageBinary && this.checkUtf8 && !this.rx!.utf8!.feed(copy)) this.invalidUtf8();
-        return;
-      }
-    }
+    // Binary parts of a large frame are held masked and unmasked while they
+    // are copied together (MessageBuffer.pushMasked). Text is unmasked here,
+    // in place, so that its UTF-8 is checked as it arrives.
+    if (this.frameOpcode < 0x8 && this.messageBinary && !this.messageCompressed && this.rx!.pushMasked(chunk, from, to, key, phase)) return;
     maskWithKey(chunk, from, to, key, phase);
     this.onFramePayload(chunk.subarray(from, to));
   }

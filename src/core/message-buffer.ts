@@ -4,7 +4,7 @@ import { copyMaskedWithKey } from './mask.js';
 const SMALL_PART = 4096;
 /**
  * A frame announced at least this long whose payload arrives in several
- * parts is reassembled into one buffer allocated at the announced length.
+ * parts is reassembled into one buffer of the announced length.
  */
 const WHOLE_FRAME_MIN = 16 * 1024;
 const BLOCK_SIZE = 64 * 1024;
@@ -26,73 +26,133 @@ export class MessageBuffer {
   private blockUsed = 0;
   /** Payload bytes of the current frame still to come (from expectFrame()). */
   private frameRemaining = 0;
-  /** The current frame's payload, allocated at its announced length once it arrives in parts. */
+  /** Announced length of the large frame being reassembled (0: none). */
+  private frameLength = 0;
+  /** Its parts as they came (masked ones still masked), while none is small. */
+  private frameParts: Buffer[] | null = null;
+  /** Its buffer, once a small part made the parts be copied together early. */
   private frame: Buffer | null = null;
   private frameUsed = 0;
+  /** The masking key of the frame's parts and the mask position of the first (masked: pushMasked). */
+  private frameMasked = false;
+  private frameKey = 0;
+  private framePhase = 0;
 
   /**
    * The next `length` bytes pushed are one frame's payload. The caller has
-   * already checked `length` against its limit (maxPayload): a large frame
-   * that arrives split across socket reads is copied into one buffer of that
-   * length as it comes, instead of being kept as a list of reads and
-   * concatenated at the end. (allocUnsafe: pages are committed as written.)
+   * already checked `length` against its limit (maxPayload). A large frame
+   * that arrives split across socket reads becomes one buffer of that length
+   * when its last part arrives: the parts are held until then, and masked
+   * ones are unmasked as they are copied (one pass). The buffer is not
+   * allocated when the frame begins: then the previous message's buffer is
+   * usually still waiting for garbage collection, the new one is fresh
+   * memory, and writing fresh memory costs a page fault per 4 KiB (echo of
+   * 16 MB messages, bench/run.mjs: 120-210 faults per MB in every round that
+   * way; allocated at the last part, about 1 per MB in most rounds, as for
+   * ws). A part under 4 KiB (a trickling peer) makes the buffer be allocated
+   * at once and every part copied as it comes, so a frame never costs an
+   * object per tiny part.
    */
   expectFrame(length: number): void {
     this.frameRemaining = length;
   }
 
   push(part: Buffer): void {
-    const remaining = this.frameRemaining;
-    if (remaining > 0) {
-      this.frameRemaining = remaining - part.length;
-      if (this.frame !== null || (part.length < remaining && remaining >= WHOLE_FRAME_MIN)) {
-        const at = this.frameSpace(remaining);
-        part.copy(this.frame!, at);
-        this.frameFilled(part.length);
-        return;
-      }
-    }
-    this.pushPart(part);
+    if (this.intoFrame(part.length)) this.addFramePart(part, false, 0, 0);
+    else this.pushPart(part);
   }
 
   /**
    * push() for masked bytes, source[from..to) with mask position `phase` on
-   * source[from], when they belong in a frame being reassembled: they are
-   * unmasked as they are copied there (one pass), and the copy is returned
-   * (for UTF-8 validation). Returns null, with nothing done, for bytes that
-   * would be kept as they are: the caller unmasks them in place and calls
-   * push().
+   * source[from], when they belong to a large frame being reassembled: they
+   * are held masked and unmasked as they are copied into the frame's buffer.
+   * Returns false, with nothing done, for bytes that would be kept as they
+   * are: the caller unmasks them in place and calls push().
    */
-  pushMasked(source: Buffer, from: number, to: number, key: number, phase: number): Buffer | null {
-    const remaining = this.frameRemaining;
+  pushMasked(source: Buffer, from: number, to: number, key: number, phase: number): boolean {
     const length = to - from;
-    if (remaining === 0 || (this.frame === null && !(length < remaining && remaining >= WHOLE_FRAME_MIN))) return null;
-    this.frameRemaining = remaining - length;
-    const at = this.frameSpace(remaining);
-    const frame = this.frame!;
-    copyMaskedWithKey(source, from, to, frame, at, key, phase);
-    const copy = frame.subarray(at, at + length);
-    this.frameFilled(length);
-    return copy;
+    if (this.frameRemaining === 0 || (this.frameLength === 0 && !this.startsFrame(length))) return false;
+    this.intoFrame(length);
+    this.addFramePart(source.subarray(from, to), true, key, phase);
+    return true;
   }
 
-  /** Where the next bytes of the frame being reassembled go, allocating it at its announced length first. */
-  private frameSpace(remaining: number): number {
-    if (this.frame === null) {
-      this.frame = Buffer.allocUnsafe(remaining);
+  /** Whether a part of `length` bytes starts a large frame arriving in several parts. */
+  private startsFrame(length: number): boolean {
+    return length < this.frameRemaining && this.frameRemaining >= WHOLE_FRAME_MIN;
+  }
+
+  /** Accounts `length` bytes of the current frame; true when they belong to a large frame being reassembled. */
+  private intoFrame(length: number): boolean {
+    const remaining = this.frameRemaining;
+    if (remaining === 0) return false;
+    if (this.frameLength === 0) {
+      if (!this.startsFrame(length)) {
+        this.frameRemaining = remaining - length;
+        return false;
+      }
+      this.frameLength = remaining;
+      this.frameParts = [];
       this.frameUsed = 0;
     }
-    return this.frameUsed;
+    this.frameRemaining = remaining - length;
+    return true;
   }
 
-  private frameFilled(length: number): void {
-    const frame = this.frame!;
+  private addFramePart(part: Buffer, masked: boolean, key: number, phase: number): void {
+    if (this.frame === null) {
+      const held = this.frameParts!;
+      const sameKind = held.length === 0 || (masked === this.frameMasked && key === this.frameKey);
+      if (sameKind && (part.length >= SMALL_PART || this.frameRemaining === 0)) {
+        if (held.length === 0) {
+          this.frameMasked = masked;
+          this.frameKey = key;
+          this.framePhase = phase;
+        }
+        held.push(part);
+        this.frameUsed += part.length;
+        this.length += part.length;
+        if (this.frameRemaining === 0) {
+          this.spillFrameParts();
+          this.finishFrame();
+        }
+        return;
+      }
+      this.spillFrameParts();
+    }
+    if (masked) copyMaskedWithKey(part, 0, part.length, this.frame!, this.frameUsed, key, phase);
+    else part.copy(this.frame!, this.frameUsed);
+    this.filled(part.length);
+  }
+
+  /** Allocates the frame's buffer and copies the parts held so far into it (unmasking masked ones). */
+  private spillFrameParts(): void {
+    let frame = this.frame;
+    if (frame === null) frame = this.frame = Buffer.allocUnsafe(this.frameLength);
+    const parts = this.frameParts;
+    if (parts === null) return;
+    let at = 0;
+    for (const part of parts) {
+      if (this.frameMasked) copyMaskedWithKey(part, 0, part.length, frame, at, this.frameKey, (this.framePhase + at) & 3);
+      else part.copy(frame, at);
+      at += part.length;
+    }
+    this.frameParts = null;
+  }
+
+  private filled(length: number): void {
     this.frameUsed += length;
     this.length += length;
-    if (this.frameUsed === frame.length) {
-      this.frame = null;
-      this.store(frame);
-    }
+    if (this.frameRemaining === 0) this.finishFrame();
+  }
+
+  private finishFrame(): void {
+    const frame = this.frame!;
+    this.frame = null;
+    this.frameParts = null;
+    this.frameLength = 0;
+    this.frameUsed = 0;
+    this.store(frame);
   }
 
   private pushPart(part: Buffer): void {
@@ -146,6 +206,8 @@ export class MessageBuffer {
     this.parts = null;
     this.block = null;
     this.frame = null;
+    this.frameParts = null;
+    this.frameLength = 0;
     this.frameRemaining = 0;
     this.length = 0;
   }
