@@ -16,20 +16,11 @@ import { NATIVE_COPY_THRESHOLD, setNativeMasker } from '../../dist/esm/core/mask
 import { MessageBuffer } from '../../dist/esm/core/message-buffer.js';
 import { makeConnection } from './connection-harness.mjs';
 import { frame } from './frame-builder.mjs';
+import { cut, randomBytes } from './split-payloads.mjs';
 
 const require = createRequire(import.meta.url);
 const bufferutil = require('bufferutil');
 const MODES = [['native masker', bufferutil], ['built-in masking', null]];
-
-function randomBytes(n, seed) {
-  const b = Buffer.allocUnsafe(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
 
 const keyOf = (seed) => randomBytes(4, seed * 7 + 3).readUInt32BE(0);
 const maskOf = (key) => [key >>> 24, (key >>> 16) & 0xff, (key >>> 8) & 0xff, key & 0xff];
@@ -49,21 +40,6 @@ function withMasker(masker, run) {
   } finally {
     setNativeMasker(null);
   }
-}
-
-/** Cuts `bytes` at the given sizes (cycled), each chunk at offset `shift` of its own buffer. */
-function cut(bytes, sizes, shift = 0) {
-  const out = [];
-  let pos = 0;
-  let k = 0;
-  while (pos < bytes.length) {
-    const n = Math.min(sizes[k++ % sizes.length], bytes.length - pos);
-    const backing = Buffer.alloc(n + shift);
-    bytes.copy(backing, shift, pos, pos + n);
-    out.push(backing.subarray(shift));
-    pos += n;
-  }
-  return out;
 }
 
 for (const [mode, masker] of MODES) {
