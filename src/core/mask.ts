@@ -111,23 +111,14 @@ export function copyMasked(source: Uint8Array, target: Uint8Array, targetOffset:
 }
 
 /**
- * Copy source[from..to) into target at `targetOffset` and XOR it with the key
- * (packed big-endian), mask position `offset` on source[from]; the source is
- * left as it was. Natively this is one pass; otherwise a copy, then
- * maskWithKey() on the copy.
+ * copyMasked() with the key packed big-endian and mask position `offset` on
+ * source[0]; the source is left as it was. Natively this is one pass;
+ * otherwise a copy, then maskWithKey() on the copy.
  */
-export function copyMaskedWithKey(
-  source: Uint8Array,
-  from: number,
-  to: number,
-  target: Uint8Array,
-  targetOffset: number,
-  key: number,
-  offset: number,
-): void {
-  const length = to - from;
-  if (length >= nativeCopyMin && nativeCopyMaskedWithKey(source.subarray(from, to), target, targetOffset, key, offset)) return;
-  target.set(source.subarray(from, to), targetOffset);
+export function copyMaskedWithKey(source: Uint8Array, target: Uint8Array, targetOffset: number, key: number, offset: number): void {
+  const length = source.length;
+  if (length >= nativeCopyMin && nativeCopyMaskedWithKey(source, target, targetOffset, key, offset)) return;
+  target.set(source, targetOffset);
   maskWithKey(target, targetOffset, targetOffset + length, key, offset);
 }
 

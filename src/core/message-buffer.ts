@@ -58,8 +58,13 @@ export class MessageBuffer {
   }
 
   push(part: Buffer): void {
-    if (this.intoFrame(part.length)) this.addFramePart(part, false, 0, 0);
-    else this.pushPart(part);
+    if (this.joinsFrame(part.length)) {
+      this.enterFrame(part.length);
+      this.addFramePart(part, false, 0, 0);
+      return;
+    }
+    if (this.frameRemaining > 0) this.frameRemaining -= part.length;
+    this.pushPart(part);
   }
 
   /**
@@ -71,32 +76,31 @@ export class MessageBuffer {
    */
   pushMasked(source: Buffer, from: number, to: number, key: number, phase: number): boolean {
     const length = to - from;
-    if (this.frameRemaining === 0 || (this.frameLength === 0 && !this.startsFrame(length))) return false;
-    this.intoFrame(length);
+    if (!this.joinsFrame(length)) return false;
+    this.enterFrame(length);
     this.addFramePart(source.subarray(from, to), true, key, phase);
     return true;
   }
 
-  /** Whether a part of `length` bytes starts a large frame arriving in several parts. */
-  private startsFrame(length: number): boolean {
-    return length < this.frameRemaining && this.frameRemaining >= WHOLE_FRAME_MIN;
-  }
-
-  /** Accounts `length` bytes of the current frame; true when they belong to a large frame being reassembled. */
-  private intoFrame(length: number): boolean {
+  /**
+   * Whether `length` bytes of the current frame belong to a large frame being
+   * reassembled: one already begun, or one of 16 KiB or more that these
+   * bytes begin without finishing it.
+   */
+  private joinsFrame(length: number): boolean {
     const remaining = this.frameRemaining;
     if (remaining === 0) return false;
+    return this.frameLength > 0 || (length < remaining && remaining >= WHOLE_FRAME_MIN);
+  }
+
+  /** Accounts `length` bytes of the large frame, beginning it with them if it has not begun. */
+  private enterFrame(length: number): void {
     if (this.frameLength === 0) {
-      if (!this.startsFrame(length)) {
-        this.frameRemaining = remaining - length;
-        return false;
-      }
-      this.frameLength = remaining;
+      this.frameLength = this.frameRemaining;
       this.frameParts = [];
       this.frameUsed = 0;
     }
-    this.frameRemaining = remaining - length;
-    return true;
+    this.frameRemaining -= length;
   }
 
   private addFramePart(part: Buffer, masked: boolean, key: number, phase: number): void {
@@ -120,7 +124,7 @@ export class MessageBuffer {
       }
       this.spillFrameParts();
     }
-    if (masked) copyMaskedWithKey(part, 0, part.length, this.frame!, this.frameUsed, key, phase);
+    if (masked) copyMaskedWithKey(part, this.frame!, this.frameUsed, key, phase);
     else part.copy(this.frame!, this.frameUsed);
     this.filled(part.length);
   }
@@ -133,7 +137,7 @@ export class MessageBuffer {
     if (parts === null) return;
     let at = 0;
     for (const part of parts) {
-      if (this.frameMasked) copyMaskedWithKey(part, 0, part.length, frame, at, this.frameKey, (this.framePhase + at) & 3);
+      if (this.frameMasked) copyMaskedWithKey(part, frame, at, this.frameKey, (this.framePhase + at) & 3);
       else part.copy(frame, at);
       at += part.length;
     }
