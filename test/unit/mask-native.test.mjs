@@ -20,18 +20,10 @@ import {
   setNativeMasker,
 } from '../../dist/esm/core/mask-native.js';
 import { isNativeBufferutil } from '../../dist/esm/node/bufferutil-masker.js';
+import { maskedByKey, packKey, unpackKey } from './mask-reference.mjs';
 
 const require = createRequire(import.meta.url);
 const bufferutil = require('bufferutil');
-const packed = (m) => ((m[0] << 24) | (m[1] << 16) | (m[2] << 8) | m[3]) >>> 0;
-const unpacked = (k) => Uint8Array.of(k >>> 24, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff);
-
-function reference(bytes, key, phase) {
-  const mask = unpacked(key);
-  const out = Buffer.from(bytes);
-  for (let i = 0; i < out.length; i++) out[i] ^= mask[(i + phase) & 3];
-  return out;
-}
 
 test('the installed bufferutil is its native binding (the tests below would prove nothing otherwise)', () => {
   assert.equal(isNativeBufferutil(bufferutil), true);
@@ -52,7 +44,7 @@ test('in place and copying: native, JavaScript and the reference agree for lengt
   setNativeMasker(bufferutil);
   try {
     const key = 0xa53c0ff0;
-    const mask = unpacked(key);
+    const mask = unpackKey(key);
     for (let length = 0; length <= 600; length += length < 80 ? 1 : 7) {
       for (let align = 0; align < 8; align++) {
         for (let phase = 0; phase < 4; phase++) {
@@ -60,7 +52,7 @@ test('in place and copying: native, JavaScript and the reference agree for lengt
           const a = Buffer.from(original);
           const b = Buffer.from(original);
           const expected = Buffer.from(original);
-          expected.set(reference(original.subarray(align, align + length), key, phase), align);
+          expected.set(maskedByKey(original.subarray(align, align + length), key, phase), align);
           assert.equal(nativeMaskWithKey(a, align, align + length, key, phase), true);
           maskWithKeyJs(b, align, align + length, key, phase);
           if (!a.equals(expected) || !b.equals(expected)) assert.fail(`in place: length ${length}, offset ${align}, phase ${phase}`);
@@ -70,7 +62,7 @@ test('in place and copying: native, JavaScript and the reference agree for lengt
         const c = randomBytes(length + 16);
         const d = Buffer.from(c);
         const around = Buffer.from(c);
-        around.set(reference(source, key, 0), to);
+        around.set(maskedByKey(source, key, 0), to);
         assert.equal(nativeCopyMasked(source, c, to, mask), true);
         copyMaskedJs(source, d, to, mask);
         if (!c.equals(around) || !d.equals(around)) assert.fail(`copying: length ${length}, source offset ${align}, target offset ${to}`);
@@ -87,7 +79,7 @@ test('a payload unmasked chunk by chunk comes out whole for every split point', 
     for (const length of [NATIVE_MASK_THRESHOLD - 1, NATIVE_MASK_THRESHOLD, NATIVE_MASK_THRESHOLD * 2 + 3, 1500]) {
       const key = randomBytes(4).readUInt32BE(0);
       const original = randomBytes(length);
-      const expected = reference(original, key, 0);
+      const expected = maskedByKey(original, key, 0);
       for (let split = 0; split <= length; split += 1 + (split % 5)) {
         // Two "socket reads", each with other bytes around the payload's part.
         const first = Buffer.concat([randomBytes(3), original.subarray(0, split)]);
@@ -115,14 +107,14 @@ test('random lengths up to 70,000 and a few MB: the public functions give the sa
       const inPlace = Buffer.from(original);
       applyMask(inPlace.subarray(3), mask, 2);
       const byKey = Buffer.from(original);
-      maskWithKey(byKey, 1, byKey.length, packed(mask), 3);
+      maskWithKey(byKey, 1, byKey.length, packKey(mask), 3);
       const copied = Buffer.alloc(length + 5);
       copyMasked(original.subarray(3), copied, 2, mask);
       out.push([inPlace, byKey, copied]);
     }
     setNativeMasker(null);
     for (let k = 0; k < 3; k++) assert.ok(out[0][k].equals(out[1][k]), `length ${length}, function ${k}`);
-    assert.ok(out[0][0].subarray(3).equals(reference(original.subarray(3), packed(mask), 2)));
+    assert.ok(out[0][0].subarray(3).equals(maskedByKey(original.subarray(3), packKey(mask), 2)));
   }
 });
 
@@ -141,7 +133,7 @@ test('property: native in-place masking equals the reference for any bytes, rang
           const from = bytes.length === 0 ? 0 : a % (bytes.length + 1);
           const to = from + (bytes.length - from === 0 ? 0 : b % (bytes.length - from + 1));
           const expected = Buffer.from(data);
-          expected.set(reference(data.subarray(from, to), key, phase), from);
+          expected.set(maskedByKey(data.subarray(from, to), key, phase), from);
           maskWithKey(data, from, to, key, phase);
           return data.equals(expected);
         },

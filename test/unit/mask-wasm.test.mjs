@@ -15,17 +15,9 @@ import {
   WASM_MASK_THRESHOLD,
   WASM_COPY_THRESHOLD,
 } from '../../dist/esm/core/mask-wasm.js';
+import { maskedByKey, packKey, unpackKey } from './mask-reference.mjs';
 
 const KEYS = [0xa53c0ff0, 0x01020304, 0xffffffff, 0x00000000, 0x80000001];
-const packed = (m) => ((m[0] << 24) | (m[1] << 16) | (m[2] << 8) | m[3]) >>> 0;
-const unpacked = (k) => Uint8Array.of(k >>> 24, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff);
-
-function reference(bytes, key, phase) {
-  const mask = unpacked(key);
-  const out = Buffer.from(bytes);
-  for (let i = 0; i < out.length; i++) out[i] ^= mask[(i + phase) & 3];
-  return out;
-}
 
 function filled(length, seed) {
   const b = Buffer.alloc(length);
@@ -46,7 +38,7 @@ test('in place: wasm, JavaScript and the reference agree for lengths 0..300, off
           const a = filled(length + 16, length);
           const b = Buffer.from(a);
           const expected = Buffer.from(a);
-          expected.set(reference(a.subarray(align, align + length), key, phase), align);
+          expected.set(maskedByKey(a.subarray(align, align + length), key, phase), align);
           assert.equal(wasmMaskWithKey(a, align, align + length, key, phase), true);
           maskWithKeyJs(b, align, align + length, key, phase);
           if (!a.equals(expected) || !b.equals(expected)) {
@@ -60,12 +52,12 @@ test('in place: wasm, JavaScript and the reference agree for lengths 0..300, off
 
 test('copying: wasm, JavaScript and the reference agree for lengths 0..300, both offsets 0..7', () => {
   const key = KEYS[0];
-  const mask = unpacked(key);
+  const mask = unpackKey(key);
   for (let length = 0; length <= 300; length++) {
     for (let from = 0; from < 8; from++) {
       for (let to = 0; to < 8; to++) {
         const source = filled(length + 8, length + from).subarray(from, from + length);
-        const expected = reference(source, key, 0);
+        const expected = maskedByKey(source, key, 0);
         const a = filled(length + 16, 1);
         const b = Buffer.from(a);
         const around = Buffer.from(a);
@@ -92,11 +84,11 @@ test('random large buffers, across the 64 KiB chunk boundary: both paths identic
       wasmMaskWithKey(a, offset, offset + length, key, phase);
       maskWithKeyJs(b, offset, offset + length, key, phase);
       assert.ok(a.equals(b), `in place, length ${length}, phase ${phase}`);
-      assert.ok(a.subarray(offset, offset + length).equals(reference(original.subarray(offset, offset + length), key, phase)));
+      assert.ok(a.subarray(offset, offset + length).equals(maskedByKey(original.subarray(offset, offset + length), key, phase)));
       const c = Buffer.alloc(length + 9);
       const d = Buffer.alloc(length + 9);
       wasmCopyMasked(original.subarray(offset, offset + length), c, 1, key);
-      copyMaskedJs(original.subarray(offset, offset + length), d, 1, unpacked(key));
+      copyMaskedJs(original.subarray(offset, offset + length), d, 1, unpackKey(key));
       assert.ok(c.equals(d), `copying, length ${length}`);
     }
   }
@@ -112,14 +104,14 @@ test('public functions give the same bytes with the WebAssembly path on and off'
       const inPlace = Buffer.from(original);
       applyMask(inPlace.subarray(3), mask, 2);
       const byKey = Buffer.from(original);
-      maskWithKey(byKey, 3, byKey.length, packed(mask), 1);
+      maskWithKey(byKey, 3, byKey.length, packKey(mask), 1);
       const copied = Buffer.alloc(length + 5);
       copyMasked(original.subarray(3), copied, 5 - 3, mask);
       out.push([inPlace, byKey, copied]);
     }
     setWasmMasking(true);
     for (let k = 0; k < 3; k++) assert.ok(out[0][k].equals(out[1][k]), `length ${length}, function ${k}`);
-    assert.ok(out[0][0].subarray(3).equals(reference(original.subarray(3), packed(mask), 2)));
+    assert.ok(out[0][0].subarray(3).equals(maskedByKey(original.subarray(3), packKey(mask), 2)));
   }
 });
 

@@ -17,21 +17,13 @@ import { MessageBuffer } from '../../dist/esm/core/message-buffer.js';
 import { makeConnection } from './connection-harness.mjs';
 import { frame } from './frame-builder.mjs';
 import { cut, randomBytes } from './split-payloads.mjs';
+import { maskedByKey, unpackKey } from './mask-reference.mjs';
 
 const require = createRequire(import.meta.url);
 const bufferutil = require('bufferutil');
 const MODES = [['native masker', bufferutil], ['built-in masking', null]];
 
 const keyOf = (seed) => randomBytes(4, seed * 7 + 3).readUInt32BE(0);
-const maskOf = (key) => [key >>> 24, (key >>> 16) & 0xff, (key >>> 8) & 0xff, key & 0xff];
-
-/** XOR with the key, mask position `phase` on bytes[0], into a new buffer. */
-function reference(bytes, key, phase) {
-  const mask = maskOf(key);
-  const out = Buffer.from(bytes);
-  for (let i = 0; i < out.length; i++) out[i] ^= mask[(i + phase) & 3];
-  return out;
-}
 
 function withMasker(masker, run) {
   setNativeMasker(masker);
@@ -57,7 +49,7 @@ for (const [mode, masker] of MODES) {
             const to = (from * 5 + phase) & 7;
             const target = randomBytes(length + 16, length + 7);
             const expected = Buffer.from(target);
-            reference(source.subarray(from, from + length), key, phase).copy(expected, to);
+            maskedByKey(source.subarray(from, from + length), key, phase).copy(expected, to);
             copyMaskedWithKey(source.subarray(from, from + length), target, to, key, phase);
             if (!target.equals(expected)) assert.fail(`length ${length}, from ${from}, to ${to}, phase ${phase}`);
             if (!source.equals(before)) assert.fail(`the source changed: length ${length}`);
@@ -85,14 +77,14 @@ for (const [mode, masker] of MODES) {
             expected.push(bytes);
             fused.expectFrame(f.len);
             let done = 0;
-            for (const masked of cut(reference(bytes, f.key, 0), f.cuts, shift)) {
+            for (const masked of cut(maskedByKey(bytes, f.key, 0), f.cuts, shift)) {
               const phase = done & 3;
               const source = Buffer.from(masked);
               // Some parts come unmasked through push(), as after a Connection declined pushMasked.
               const plainPush = f.plain && done > 0;
               if (plainPush || !fused.pushMasked(masked, 0, masked.length, f.key, phase)) {
                 assert.ok(masked.equals(source), 'a declined part is left as it was');
-                fused.push(reference(masked, f.key, phase));
+                fused.push(maskedByKey(masked, f.key, phase));
               } else {
                 assert.ok(masked.equals(source), 'a held part is not unmasked in place');
               }
@@ -111,7 +103,7 @@ for (const [mode, masker] of MODES) {
     withMasker(masker, () => {
       for (const length of [16383, 16384, 16385, 65535, 65536, 70000, 3 * 1024 * 1024 + 5]) {
         const payload = randomBytes(length, length);
-        const wire = frame({ opcode: 2, payload, mask: maskOf(keyOf(length)) });
+        const wire = frame({ opcode: 2, payload, mask: unpackKey(keyOf(length)) });
         const readSizes = length > 100000 ? [[65536], [65535, 1, 131075]] : [[1000], [4096, 7], [3, 65536], [length >> 1]];
         for (const sizes of readSizes) {
           for (const shift of [0, 1, 2, 3]) {
@@ -124,10 +116,10 @@ for (const [mode, masker] of MODES) {
       }
       const parts = [randomBytes(40000, 1), randomBytes(17, 2), randomBytes(70000, 3)];
       const wire = Buffer.concat([
-        frame({ opcode: 2, fin: false, payload: parts[0], mask: maskOf(keyOf(1)) }),
-        frame({ opcode: 9, payload: Buffer.from('p'), mask: maskOf(keyOf(2)) }),
-        frame({ opcode: 0, fin: false, payload: parts[1], mask: maskOf(keyOf(3)) }),
-        frame({ opcode: 0, fin: true, payload: parts[2], mask: maskOf(keyOf(4)) }),
+        frame({ opcode: 2, fin: false, payload: parts[0], mask: unpackKey(keyOf(1)) }),
+        frame({ opcode: 9, payload: Buffer.from('p'), mask: unpackKey(keyOf(2)) }),
+        frame({ opcode: 0, fin: false, payload: parts[1], mask: unpackKey(keyOf(3)) }),
+        frame({ opcode: 0, fin: true, payload: parts[2], mask: unpackKey(keyOf(4)) }),
       ]);
       for (const sizes of [[1000], [8191, 3]]) {
         const h = makeConnection('server', { maxPayload: 8 * 1024 * 1024 });
@@ -145,7 +137,7 @@ for (const [mode, masker] of MODES) {
       const payload = Buffer.from(text);
       for (const sizes of [[1000], [7, 65536], [4099]]) {
         const h = makeConnection('server', {});
-        for (const chunk of cut(frame({ opcode: 1, payload, mask: maskOf(keyOf(8)) }), sizes, 2)) h.connection.receive(chunk);
+        for (const chunk of cut(frame({ opcode: 1, payload, mask: unpackKey(keyOf(8)) }), sizes, 2)) h.connection.receive(chunk);
         assert.equal(h.messages.length, 1);
         assert.equal(h.messages[0].data.toString(), text);
       }
@@ -153,7 +145,7 @@ for (const [mode, masker] of MODES) {
         const bad = Buffer.from(payload);
         bad[at] = 0xff;
         const h = makeConnection('server', {});
-        for (const chunk of cut(frame({ opcode: 1, payload: bad, mask: maskOf(keyOf(9)) }), [4096])) h.connection.receive(chunk);
+        for (const chunk of cut(frame({ opcode: 1, payload: bad, mask: unpackKey(keyOf(9)) }), [4096])) h.connection.receive(chunk);
         assert.equal(h.messages.length, 0, `invalid byte at ${at}`);
         assert.ok(h.log.some((line) => line.startsWith('failure:1007')), `invalid byte at ${at}`);
       }
