@@ -2,11 +2,11 @@
 // server under test, in its own process. It speaks WebSocket with raw
 // node:net sockets and pre-encoded masked frames, so that the server is the
 // bottleneck. argv[2] is a JSON config; the result goes back over IPC.
-import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { configFromParent, connectMany, processCpuSeconds, processMinorFaults, handshakeRate, openLoopLatency, runMode } from './lib/driver.mjs';
-import { FrameCounter, encodeFrame, compressMessage, jsonLike, upgradeRequest } from './lib/frames.mjs';
+import { FrameCounter, encodeFrame, compressMessage, jsonLike } from './lib/frames.mjs';
+import { connectTcp, connectWs } from './lib/raw-client.mjs';
 import { quantile } from './lib/stats.mjs';
 
 const { cfg, ready } = configFromParent();
@@ -15,39 +15,6 @@ await ready;
 /** CPU seconds used so far by the process under test (Linux /proc), or NaN. */
 const subjectCpu = () => processCpuSeconds(cfg.subjectPid);
 const DEFLATE_OFFER = 'permessage-deflate; client_no_context_takeover; server_no_context_takeover';
-
-function connectTcp(port) {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ port, host: '127.0.0.1', noDelay: true });
-    s.once('connect', () => { s.removeListener('error', reject); resolve(s); });
-    s.once('error', reject);
-  });
-}
-
-/** Raw WebSocket opening handshake. Resolves with the socket and any bytes after the response head. */
-async function connectWs(port, extensions) {
-  const s = await connectTcp(port);
-  return new Promise((resolve, reject) => {
-    let buf = Buffer.alloc(0);
-    const onData = (chunk) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      const end = buf.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      s.removeListener('data', onData);
-      s.removeListener('error', reject);
-      const head = buf.subarray(0, end).toString('latin1');
-      if (!head.startsWith('HTTP/1.1 101')) {
-        s.destroy();
-        reject(new Error(`handshake refused: ${head.split('\r\n')[0]}`));
-        return;
-      }
-      resolve({ socket: s, rest: buf.subarray(end + 4), head });
-    };
-    s.on('data', onData);
-    s.once('error', reject);
-    s.write(upgradeRequest(port, extensions));
-  });
-}
 
 function payloadFor(spec) {
   if (spec.kind === 'json') return jsonLike(spec.size);

@@ -1,7 +1,7 @@
 // What the two load processes (bench/loadgen.mjs, bench/client-driver.mjs)
 // share: the config and target handshake with the parent, a bounded pool of
 // connects, the open-loop latency and handshake-rate loops, and the mode runner.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quantile } from './stats.mjs';
@@ -31,6 +31,25 @@ export function processCpuSeconds(pid) {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100/s)
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * CPU seconds used so far by every thread of process `pid`, in nanoseconds of
+ * run time (/proc/<pid>/task/<tid>/schedstat), or NaN. Finer than
+ * processCpuSeconds' 10 ms ticks, for slices of a few hundred milliseconds.
+ */
+export function processCpuSecondsFine(pid) {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch { /* the thread ended between the listing and the read */ }
+    }
+    return ns / 1e9;
   } catch {
     return NaN;
   }

@@ -1,0 +1,149 @@
+// The load process of bench/interleaved.mjs. It holds connections to every
+// server under test at once and drives one of them at a time, in short
+// slices that rotate through the servers cycle after cycle, so that a burst
+// of noise from the machine lands on all of them alike. argv[2] is a JSON
+// config: { mode: 'realclient' | 'latency', subjects: [{ name, port, pid }],
+// cycles, sliceMs, settleMs, warmupMs, ... }. The per-slice figures go back
+// over IPC.
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadAdapter } from './lib/adapters.mjs';
+import { connectMany, processCpuSecondsFine, runMode } from './lib/driver.mjs';
+import { FrameCounter, encodeFrame } from './lib/frames.mjs';
+import { connectWs } from './lib/raw-client.mjs';
+
+const cfg = JSON.parse(process.argv[2]);
+
+/** Each cycle visits every subject once, starting one further along than the last cycle. */
+function* schedule(groups) {
+  for (let cycle = 0; cycle < cfg.cycles; cycle++) {
+    for (let i = 0; i < groups.length; i++) yield { cycle, group: groups[(cycle + i) % groups.length] };
+  }
+}
+
+function waitForDrain(group, timeoutMs = 2000) {
+  if (group.inflight === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { group.onDrain = null; resolve(false); }, timeoutMs);
+    group.onDrain = () => { clearTimeout(timer); group.onDrain = null; resolve(true); };
+  });
+}
+
+function settled(group) {
+  if (group.inflight === 0 && group.onDrain !== null) group.onDrain();
+}
+
+/**
+ * The ws client, one message per send(): `window` messages in flight on each
+ * connection, the next sent when a reply comes. Figure: messages per server
+ * CPU-second within each slice.
+ */
+async function realclient() {
+  const ws = await loadAdapter('ws');
+  const binary = cfg.kind === 'binary';
+  const data = binary ? Buffer.alloc(cfg.size, 0x5a) : 'a'.repeat(cfg.size);
+  const groups = [];
+  for (const subject of cfg.subjects) {
+    const group = { ...subject, active: false, inflight: 0, replies: 0, onDrain: null, conns: [] };
+    group.conns = await connectMany(cfg.conns, () => new Promise((resolve, reject) => {
+      const client = ws.createClient(`ws://127.0.0.1:${subject.port}/`, {});
+      client.once('error', reject);
+      client.on('open', () => {
+        client.removeListener('error', reject);
+        client.on('error', () => {});
+        resolve(client);
+      });
+    }), 32);
+    for (const client of group.conns) {
+      client.on('message', () => {
+        group.replies++;
+        if (group.active) client.send(data, { binary });
+        else { group.inflight--; settled(group); }
+      });
+    }
+    groups.push(group);
+  }
+
+  async function slice(group, measureMs) {
+    group.active = true;
+    for (const client of group.conns) for (let i = 0; i < cfg.window; i++) client.send(data, { binary });
+    group.inflight = cfg.conns * cfg.window;
+    await sleep(cfg.settleMs);
+    const m0 = group.replies, c0 = processCpuSecondsFine(group.pid), t0 = performance.now();
+    await sleep(measureMs);
+    const m1 = group.replies, c1 = processCpuSecondsFine(group.pid), t1 = performance.now();
+    group.active = false;
+    const drained = await waitForDrain(group);
+    return { messages: m1 - m0, cpuSeconds: c1 - c0, seconds: (t1 - t0) / 1000, drained };
+  }
+
+  for (const group of groups) await slice(group, cfg.warmupMs);
+  const slices = [];
+  for (const { cycle, group } of schedule(groups)) slices.push({ cycle, subject: group.name, ...(await slice(group, cfg.sliceMs)) });
+  for (const group of groups) for (const client of group.conns) client.terminate();
+  return { slices };
+}
+
+/**
+ * Open-loop round trips at a fixed total rate over raw connections with
+ * pre-encoded masked frames; every round-trip time of a slice (in µs).
+ */
+async function latency() {
+  const frame = encodeFrame(Buffer.alloc(cfg.size, 0x5a), { opcode: 2 });
+  const groups = [];
+  for (const subject of cfg.subjects) {
+    const group = { ...subject, inflight: 0, onDrain: null, queues: [], record: null };
+    const conns = await connectMany(cfg.conns, () => connectWs(subject.port));
+    group.queues = conns.map(({ socket, rest }) => {
+      const queue = { socket, sentAt: [], head: 0 };
+      const counter = new FrameCounter(() => {
+        const rtt = performance.now() - queue.sentAt[queue.head++];
+        if (group.record !== null && queue.head - 1 >= queue.measureFrom) group.record.push(Math.round(rtt * 1000));
+        group.inflight--;
+        settled(group);
+      });
+      socket.on('data', (chunk) => counter.push(chunk));
+      socket.on('error', () => {});
+      if (rest.length) counter.push(rest);
+      return queue;
+    });
+    groups.push(group);
+  }
+
+  async function slice(group, measureMs, record) {
+    for (const q of group.queues) { q.sentAt = []; q.head = 0; q.measureFrom = Infinity; }
+    let sent = 0;
+    let rr = 0;
+    const start = performance.now();
+    const timer = setInterval(() => {
+      const due = Math.floor(((performance.now() - start) * cfg.rate) / 1000) - sent;
+      for (let i = 0; i < due; i++, sent++) {
+        const q = group.queues[rr++ % group.queues.length];
+        q.sentAt.push(performance.now());
+        group.inflight++;
+        q.socket.write(frame);
+      }
+    }, 1);
+    await sleep(cfg.settleMs);
+    group.record = record;
+    // Only messages sent from here on count: each queue's next send.
+    for (const q of group.queues) q.measureFrom = q.sentAt.length;
+    await sleep(measureMs);
+    clearInterval(timer);
+    const drained = await waitForDrain(group);
+    group.record = null;
+    return { sent, drained };
+  }
+
+  for (const group of groups) await slice(group, cfg.warmupMs, null);
+  const slices = [];
+  for (const { cycle, group } of schedule(groups)) {
+    const rtts = [];
+    const { sent, drained } = await slice(group, cfg.sliceMs, rtts);
+    slices.push({ cycle, subject: group.name, sent, drained, rttsMicros: rtts });
+  }
+  for (const group of groups) for (const q of group.queues) q.socket.destroy();
+  return { slices };
+}
+
+await runMode({ realclient, latency }, cfg);
