@@ -7,7 +7,9 @@
 // alike, and every ratio comes with a bootstrap interval over the cycles.
 //
 // Rows: real clients (the ws client, one message per send(); messages per
-// server CPU-second) and server latency (open-loop 32 B round trips).
+// server CPU-second) and latency (open-loop 32 B round trips), server and
+// client. In the client row the clients under test take the turns, against
+// one fixed raw server (bench/rawserver.mjs) on the other CPU.
 // Options: --quick, --only=<id prefix,...>, --cycles=N, --slice-ms=N.
 // Writes bench-results/interleaved.json and .md (bench-results/
 // interleaved-partial.* with --only or --quick).
@@ -55,6 +57,12 @@ cases.push({
   label: 'latency, 32 B binary at 4000 msg/s over 8 conns (raw frames), server',
   load: { mode: 'latency', conns: 8, rate: 4000, size: 32 },
 });
+cases.push({
+  id: 'latency.client',
+  label: 'latency, 32 B binary at 4000 msg/s over 8 conns (fixed raw server), client',
+  load: { mode: 'latency-client', conns: 8, rate: 4000, size: 32 },
+});
+const CLIENT_SUBJECTS = ['ws', 'ws-aa', 'socketeer'];
 const selected = cases.filter((c) => !only || only.some((p) => c.id.startsWith(p)));
 
 async function startSubjects() {
@@ -78,6 +86,42 @@ async function drive(subjects, load) {
     return m.result.slices;
   } finally {
     await stop(driver, 500);
+  }
+}
+
+/**
+ * Client role: each library's client in its own process on the subjects' CPU,
+ * all connected to the fixed raw server on the load CPU; this process asks
+ * them for slices in turn.
+ */
+async function driveClients(load) {
+  const server = spawnNode(here('rawserver.mjs'), { mode: 'ws' }, { cpu: LOAD_CPU });
+  const clients = [];
+  try {
+    const { port } = await waitFor(server, 'ready', 15000);
+    for (const name of CLIENT_SUBJECTS) {
+      const child = spawnNode(here('interleaved-client.mjs'), { lib: name === 'ws-aa' ? 'ws' : name, port, ...load }, { cpu: SUBJECT_CPU, gc: true });
+      clients.push({ name, child });
+      await waitFor(child, 'ready', 15000);
+    }
+    const slice = async ({ child }, sliceMs, record) => {
+      const answer = waitFor(child, 'slice', sliceMs + P.settleMs + 15000);
+      child.send({ type: 'slice', settleMs: P.settleMs, sliceMs, record });
+      return answer;
+    };
+    for (const c of clients) await slice(c, P.warmupMs, false);
+    const slices = [];
+    for (let cycle = 0; cycle < P.cycles; cycle++) {
+      for (let i = 0; i < clients.length; i++) {
+        const c = clients[(cycle + i) % clients.length];
+        const { rttsMicros, drained } = await slice(c, P.sliceMs, true);
+        slices.push({ cycle, subject: c.name, rttsMicros, drained });
+      }
+    }
+    return slices;
+  } finally {
+    for (const c of clients) await stop(c.child, 500);
+    await stop(server, 500);
   }
 }
 
@@ -109,7 +153,7 @@ function throughputRow(c, slices) {
   };
 }
 
-function latencyRow(c, slices) {
+function latencyRow(c, slices, names) {
   const cycles = byCycle(slices);
   const pooled = (name, picks) => {
     const all = [];
@@ -118,7 +162,7 @@ function latencyRow(c, slices) {
   };
   const all = cycles.map((_, i) => i);
   const quantiles = { p50: 0.5, p99: 0.99, p999: 0.999 };
-  const figures = Object.fromEntries(SUBJECTS.map((n) => {
+  const figures = Object.fromEntries(names.map((n) => {
     const s = pooled(n, all);
     return [n, { samples: s.length, ...Object.fromEntries(Object.entries(quantiles).map(([k, q]) => [k, quantile(s, q)])) }];
   }));
@@ -158,10 +202,10 @@ function markdown(meta, rows) {
     lines.push(`| ${r.label} | floor | ws | ws-aa | socketeer | socketeer/ws | goal ≤ 1 | A/A ws-aa/ws |`);
     lines.push('|---|---|---|---|---|---|---|---|');
     for (const k of ['p50', 'p99', 'p999']) {
-      const f = (n) => fmtInt(r.figures[n][k]);
+      const f = (n) => (r.figures[n] ? fmtInt(r.figures[n][k]) : '–');
       lines.push(`| ${k === 'p999' ? 'p99.9' : k} (µs) | ${f('floor')} | ${f('ws')} | ${f('ws-aa')} | ${f('socketeer')} | ${fmtRatio(r.ratios[k].socketeerVsWs)} | ${r.goals[k] ?? ''} | ${fmtRatio(r.ratios[k].aa)} |`);
     }
-    lines.push(`| samples | ${SUBJECTS.map((n) => fmtInt(r.figures[n].samples)).join(' | ')} | | | |`);
+    lines.push(`| samples | ${SUBJECTS.map((n) => (r.figures[n] ? fmtInt(r.figures[n].samples) : '–')).join(' | ')} | | | |`);
     lines.push('');
   }
   lines.push(
@@ -184,14 +228,16 @@ const meta = {
 };
 
 const t0 = Date.now();
-const subjects = await startSubjects();
+const subjects = selected.some((c) => c.load.mode !== 'latency-client') ? await startSubjects() : [];
 const rows = [];
 try {
   for (const c of selected) {
-    const slices = await drive(subjects, c.load);
-    const row = c.load.mode === 'latency' ? latencyRow(c, slices) : throughputRow(c, slices);
+    let row;
+    if (c.load.mode === 'latency-client') row = latencyRow(c, await driveClients(c.load), CLIENT_SUBJECTS);
+    else if (c.load.mode === 'latency') row = latencyRow(c, await drive(subjects, c.load), SUBJECTS);
+    else row = throughputRow(c, await drive(subjects, c.load));
     rows.push(row);
-    if (c.load.mode === 'latency') {
+    if (c.load.mode !== 'realclient') {
       console.log(`  ${c.id}: p99 socketeer/ws ${fmtRatio(row.ratios.p99.socketeerVsWs)}, A/A ${fmtRatio(row.ratios.p99.aa)}`);
     } else {
       console.log(`  ${c.id}: socketeer/ws ${fmtRatio(row.ratios.socketeerVsWs)}, socketeer/floor ${fmtRatio(row.ratios.socketeerVsFloor)}, A/A ${fmtRatio(row.ratios.aa)}`);
