@@ -2,15 +2,15 @@
 // server under test at once and drives one of them at a time, in short
 // slices that rotate through the servers cycle after cycle, so that a burst
 // of noise from the machine lands on all of them alike. argv[2] is a JSON
-// config: { mode: 'realclient' | 'latency', subjects: [{ name, port, pid }],
+// config: { mode: 'realclient' | 'latency' | 'echo', subjects: [{ name, port, pid }],
 // cycles, sliceMs, settleMs, warmupMs, ... }. The per-slice figures go back
 // over IPC.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAdapter } from './lib/adapters.mjs';
 import { connectMany, processCpuSecondsFine, runMode } from './lib/driver.mjs';
-import { FrameCounter, encodeFrame } from './lib/frames.mjs';
-import { connectWs } from './lib/raw-client.mjs';
+import { FrameCounter, compressMessage, encodeFrame, jsonLike } from './lib/frames.mjs';
+import { connectTcp, connectWs } from './lib/raw-client.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 
@@ -146,4 +146,75 @@ async function latency() {
   return { slices };
 }
 
-await runMode({ realclient, latency }, cfg);
+/**
+ * Windowed echo with pre-encoded masked frames: binary of cfg.size, or
+ * (kind 'json') a JSON-like text compressed with permessage-deflate. The
+ * subject named 'tcp' is the raw TCP ceiling (bench/rawserver.mjs 'tcp'): the
+ * same bytes without framing. Figure: payload bytes echoed per second of
+ * each slice, and the server's CPU.
+ */
+async function echo() {
+  const json = cfg.kind === 'json';
+  const payload = json ? jsonLike(cfg.size) : Buffer.alloc(cfg.size, 0x5a);
+  const frame = json ? encodeFrame(compressMessage(payload), { opcode: 1, rsv1: true }) : encodeFrame(payload, { opcode: 2 });
+  const groups = [];
+  for (const subject of cfg.subjects) {
+    const tcp = subject.name === 'tcp';
+    const unit = tcp ? payload : frame;
+    const group = { ...subject, active: false, inflight: 0, messages: 0, onDrain: null, sockets: [] };
+    const conns = await connectMany(cfg.conns, async () => {
+      if (tcp) return { socket: await connectTcp(subject.port), rest: Buffer.alloc(0) };
+      const c = await connectWs(subject.port, json ? 'permessage-deflate; client_no_context_takeover; server_no_context_takeover' : undefined);
+      if (json && !/permessage-deflate/i.test(c.head)) throw new Error(`${subject.name} did not negotiate permessage-deflate`);
+      return c;
+    });
+    for (const { socket, rest } of conns) {
+      const replied = (n) => {
+        group.messages += n;
+        if (group.active) {
+          for (let i = 0; i < n; i++) socket.write(unit);
+        } else {
+          group.inflight -= n;
+          settled(group);
+        }
+      };
+      if (tcp) {
+        let carry = 0;
+        socket.on('data', (chunk) => {
+          carry += chunk.length;
+          const n = Math.floor(carry / cfg.size);
+          carry -= n * cfg.size;
+          if (n > 0) replied(n);
+        });
+      } else {
+        const counter = new FrameCounter(() => replied(1));
+        socket.on('data', (chunk) => counter.push(chunk));
+        if (rest.length) counter.push(rest);
+      }
+      socket.on('error', () => {});
+      group.sockets.push({ socket, unit });
+    }
+    groups.push(group);
+  }
+
+  async function slice(group, measureMs) {
+    group.active = true;
+    for (const { socket, unit } of group.sockets) for (let i = 0; i < cfg.window; i++) socket.write(unit);
+    group.inflight = cfg.conns * cfg.window;
+    await sleep(cfg.settleMs);
+    const m0 = group.messages, c0 = processCpuSecondsFine(group.pid), t0 = performance.now();
+    await sleep(measureMs);
+    const m1 = group.messages, c1 = processCpuSecondsFine(group.pid), t1 = performance.now();
+    group.active = false;
+    const drained = await waitForDrain(group, 10000);
+    return { messages: m1 - m0, payloadBytes: (m1 - m0) * cfg.size, cpuSeconds: c1 - c0, seconds: (t1 - t0) / 1000, drained };
+  }
+
+  for (const group of groups) await slice(group, cfg.warmupMs);
+  const slices = [];
+  for (const { cycle, group } of schedule(groups)) slices.push({ cycle, subject: group.name, ...(await slice(group, cfg.sliceMs)) });
+  for (const group of groups) for (const { socket } of group.sockets) socket.destroy();
+  return { slices };
+}
+
+await runMode({ realclient, latency, echo }, cfg);

@@ -1,15 +1,20 @@
 // `npm run bench:interleaved`: the rows of `npm run bench` that a noisy
-// machine cannot rank in one-second rounds, measured again with every server
-// under test running at once (the bare-socket floor, ws, ws a second time as
-// an A/A check, socketeer; all pinned to one CPU) and a load process (on the
-// other CPU) that drives one server at a time in short slices, rotating
-// through them cycle after cycle. A burst of noise then lands on all of them
-// alike, and every ratio comes with a bootstrap interval over the cycles.
+// machine cannot rank in one-second rounds, measured again with every subject
+// running at once, all pinned to one CPU, and driven one at a time in short
+// slices that rotate through them cycle after cycle. A burst of noise then
+// lands on all of them alike, and every ratio comes with a bootstrap interval
+// over the cycles. ws runs twice (ws and ws-aa): their ratio is the A/A check.
+//
+// Server role: the servers under test (and the bare-socket floor or the raw
+// TCP ceiling) are up together; a load process on the other CPU
+// (bench/interleaved-driver.mjs) holds connections to all of them.
+// Client role: the clients under test (bench/interleaved-client.mjs) are up
+// together, connected to one fixed raw server on the other CPU, and this
+// process asks them for slices in turn.
 //
 // Rows: real clients (the ws client, one message per send(); messages per
-// server CPU-second) and latency (open-loop 32 B round trips), server and
-// client. In the client row the clients under test take the turns, against
-// one fixed raw server (bench/rawserver.mjs) on the other CPU.
+// server CPU-second), latency (open-loop 32 B round trips), large-message
+// echo (64 KB, 1 MB, 16 MB binary) and permessage-deflate echo (64 KB JSON).
 // Options: --quick, --only=<id prefix,...>, --cycles=N, --slice-ms=N.
 // Writes bench-results/interleaved.json and .md (bench-results/
 // interleaved-partial.* with --only or --quick).
@@ -29,102 +34,138 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => {
 }));
 const quick = Boolean(args.quick);
 const P = quick
-  ? { cycles: 3, sliceMs: 150, settleMs: 40, warmupMs: 200 }
-  : { cycles: 24, sliceMs: 400, settleMs: 60, warmupMs: 1500 };
+  ? { cycles: 3, sliceMs: 150, settleMs: 40, warmupMs: 200, deflateWarmupMs: 500 }
+  : { cycles: 24, sliceMs: 400, settleMs: 60, warmupMs: 1500, deflateWarmupMs: 3000 };
 if (args.cycles) P.cycles = Number(args.cycles);
 if (args['slice-ms']) P.sliceMs = Number(args['slice-ms']);
 const only = typeof args.only === 'string' ? args.only.split(',') : null;
 const SUBJECT_CPU = 0;
 const LOAD_CPU = 1;
-const SUBJECTS = ['floor', 'ws', 'ws-aa', 'socketeer'];
+const LIBS = ['ws', 'ws-aa', 'socketeer'];
+const libOf = (name) => (name === 'ws-aa' ? 'ws' : name);
 
 const pin = os.cpus().length >= 2 && hasTaskset();
 configureChildren({ pin, raiseNofileTo: 0 });
 await useSocketeerNative();
 
+// ---- cases -------------------------------------------------------------------
+// role 'server': subjects are servers, `reference` adds the floor or ceiling
+// server; role 'client': subjects are clients. `figure` names what a row
+// reports: 'perCpuSec' (messages per subject CPU-second), 'bytesPerSec'
+// (payload bytes per second), 'messagesPerSec' or 'latency'.
 const cases = [];
 for (const [conns, window] of [[64, 1], [32, 16], [1, 64]]) {
   for (const kind of ['text', 'binary']) {
     cases.push({
-      id: `realclient.${conns}x${window}.${kind}`,
-      label: `ws client, one message per send(), 32 B ${kind}, ${conns} conn${conns > 1 ? 's' : ''} × ${window} in flight, server`,
+      id: `realclient.${conns}x${window}.${kind}`, role: 'server', reference: 'floor', figure: 'perCpuSec',
+      label: `ws client, one message per send(), 32 B ${kind}, ${conns} conn${conns > 1 ? 's' : ''} × ${window} in flight, server (messages per server CPU-second)`,
       load: { mode: 'realclient', conns, window, kind, size: 32 },
+      goals: { ws: 1.0, reference: 0.9 },
     });
   }
 }
-cases.push({
-  id: 'latency.server',
-  label: 'latency, 32 B binary at 4000 msg/s over 8 conns (raw frames), server',
-  load: { mode: 'latency', conns: 8, rate: 4000, size: 32 },
-});
-cases.push({
-  id: 'latency.client',
-  label: 'latency, 32 B binary at 4000 msg/s over 8 conns (fixed raw server), client',
-  load: { mode: 'latency-client', conns: 8, rate: 4000, size: 32 },
-});
-const CLIENT_SUBJECTS = ['ws', 'ws-aa', 'socketeer'];
+for (const role of ['server', 'client']) {
+  cases.push({
+    id: `latency.${role}`, role, figure: 'latency',
+    label: role === 'server' ? 'latency, 32 B binary at 4000 msg/s over 8 conns (raw frames), server' : 'latency, 32 B binary at 4000 msg/s over 8 conns (fixed raw server), client',
+    load: { mode: 'latency', conns: 8, rate: 4000, size: 32 },
+  });
+}
+for (const [size, name, window] of [[64 * 1024, '64 KB', 8], [1024 * 1024, '1 MB', 2], [16 * 1024 * 1024, '16 MB', 1]]) {
+  for (const role of ['server', 'client']) {
+    cases.push({
+      id: `large.${role}.${name.replace(' ', '')}`, role, reference: role === 'server' ? 'tcp' : null, figure: 'bytesPerSec',
+      label: `echo ${name} binary (window ${window}), ${role} (payload MB/s)`,
+      load: { mode: 'echo', conns: 1, window, kind: 'binary', size },
+      goals: { ws: 1.0, reference: 0.8 },
+      // 16 MB at about 1 GB/s is some 60 messages a second: longer slices.
+      sliceScale: size >= 16 * 1024 * 1024 ? 2.5 : 1,
+    });
+  }
+}
+for (const role of ['server', 'client']) {
+  cases.push({
+    id: `deflate.${role}.64KB`, role, figure: 'messagesPerSec', deflate: true,
+    label: `permessage-deflate echo 64 KB JSON text (4 conns × window 4), ${role} (messages/s)`,
+    load: { mode: 'echo', conns: 4, window: 4, kind: 'json', size: 65536 },
+    goals: { ws: 1.0 },
+  });
+}
 const selected = cases.filter((c) => !only || only.some((p) => c.id.startsWith(p)));
 
-async function startSubjects() {
-  const started = [];
-  for (const name of SUBJECTS) {
-    const [script, cfg] = name === 'floor' ? ['rawserver.mjs', { mode: 'ws' }] : ['server.mjs', { lib: name === 'ws-aa' ? 'ws' : name, mode: 'echo' }];
-    const child = spawnNode(here(script), cfg, { cpu: SUBJECT_CPU, gc: true });
-    const { port } = await waitFor(child, 'ready', 15000);
-    started.push({ name, port, pid: child.pid, child });
-  }
-  return started;
+// ---- running -----------------------------------------------------------------
+function paramsFor(c) {
+  const scale = c.sliceScale ?? 1;
+  return { cycles: P.cycles, sliceMs: P.sliceMs * scale, settleMs: P.settleMs * scale, warmupMs: c.deflate ? P.deflateWarmupMs : P.warmupMs * scale };
 }
 
-async function drive(subjects, load) {
-  const cfg = { ...load, ...P, subjects: subjects.map(({ name, port, pid }) => ({ name, port, pid })) };
-  const driver = spawnNode(here('interleaved-driver.mjs'), cfg, { cpu: LOAD_CPU });
+async function startServer(name, c) {
+  let script;
+  let cfg;
+  if (name === 'floor') [script, cfg] = ['rawserver.mjs', { mode: 'ws' }];
+  else if (name === 'tcp') [script, cfg] = ['rawserver.mjs', { mode: 'tcp', size: c.load.size }];
+  else [script, cfg] = ['server.mjs', { lib: libOf(name), mode: 'echo', deflate: Boolean(c.deflate) }];
+  const child = spawnNode(here(script), cfg, { cpu: SUBJECT_CPU, gc: true });
+  const { port } = await waitFor(child, 'ready', 15000);
+  return { name, port, pid: child.pid, child };
+}
+
+/** Server role: the servers up together, one load process driving them in turn. */
+async function runServers(c) {
+  const names = c.reference ? [c.reference, ...LIBS] : LIBS;
+  const servers = [];
   try {
-    const slot = P.sliceMs + P.settleMs + 500;
-    const m = await waitFor(driver, 'result', 60000 + (P.cycles + 2) * SUBJECTS.length * slot + P.warmupMs * SUBJECTS.length);
-    if (m.error) throw new Error(m.error);
-    return m.result.slices;
+    for (const name of names) servers.push(await startServer(name, c));
+    const p = paramsFor(c);
+    const cfg = { ...c.load, ...p, subjects: servers.map(({ name, port, pid }) => ({ name, port, pid })) };
+    const driver = spawnNode(here('interleaved-driver.mjs'), cfg, { cpu: LOAD_CPU });
+    try {
+      const budget = 60000 + (p.cycles + 2) * names.length * (p.sliceMs + p.settleMs + 3000) + p.warmupMs * names.length;
+      const m = await waitFor(driver, 'result', budget);
+      if (m.error) throw new Error(m.error);
+      return { names, slices: m.result.slices };
+    } finally {
+      await stop(driver, 500);
+    }
   } finally {
-    await stop(driver, 500);
+    for (const s of servers) await stop(s.child, 500);
   }
 }
 
-/**
- * Client role: each library's client in its own process on the subjects' CPU,
- * all connected to the fixed raw server on the load CPU; this process asks
- * them for slices in turn.
- */
-async function driveClients(load) {
+/** Client role: the clients up together against one fixed raw server; slices asked in turn. */
+async function runClients(c) {
   const server = spawnNode(here('rawserver.mjs'), { mode: 'ws' }, { cpu: LOAD_CPU });
   const clients = [];
   try {
     const { port } = await waitFor(server, 'ready', 15000);
-    for (const name of CLIENT_SUBJECTS) {
-      const child = spawnNode(here('interleaved-client.mjs'), { lib: name === 'ws-aa' ? 'ws' : name, port, ...load }, { cpu: SUBJECT_CPU, gc: true });
+    for (const name of LIBS) {
+      const child = spawnNode(here('interleaved-client.mjs'), { lib: libOf(name), port, ...c.load }, { cpu: SUBJECT_CPU, gc: true });
       clients.push({ name, child });
       await waitFor(child, 'ready', 15000);
     }
+    const p = paramsFor(c);
     const slice = async ({ child }, sliceMs, record) => {
-      const answer = waitFor(child, 'slice', sliceMs + P.settleMs + 15000);
-      child.send({ type: 'slice', settleMs: P.settleMs, sliceMs, record });
+      const answer = waitFor(child, 'slice', sliceMs + p.settleMs + 20000);
+      child.send({ type: 'slice', settleMs: p.settleMs, sliceMs, record });
       return answer;
     };
-    for (const c of clients) await slice(c, P.warmupMs, false);
+    for (const client of clients) await slice(client, p.warmupMs, false);
     const slices = [];
-    for (let cycle = 0; cycle < P.cycles; cycle++) {
+    for (let cycle = 0; cycle < p.cycles; cycle++) {
       for (let i = 0; i < clients.length; i++) {
-        const c = clients[(cycle + i) % clients.length];
-        const { rttsMicros, drained } = await slice(c, P.sliceMs, true);
-        slices.push({ cycle, subject: c.name, rttsMicros, drained });
+        const client = clients[(cycle + i) % clients.length];
+        const { type, ...result } = await slice(client, p.sliceMs, true);
+        slices.push({ cycle, subject: client.name, ...result });
       }
     }
-    return slices;
+    return { names: LIBS, slices };
   } finally {
-    for (const c of clients) await stop(c.child, 500);
+    for (const client of clients) await stop(client.child, 500);
     await stop(server, 500);
   }
 }
 
+// ---- figures -----------------------------------------------------------------
 /** Per cycle and subject: the slice measured then. */
 function byCycle(slices) {
   const table = Array.from({ length: P.cycles }, () => ({}));
@@ -132,28 +173,43 @@ function byCycle(slices) {
   return table;
 }
 
-function throughputRow(c, slices) {
+const RATE_OF = {
+  perCpuSec: (s) => [s.messages, s.cpuSeconds],
+  bytesPerSec: (s) => [s.payloadBytes, s.seconds],
+  messagesPerSec: (s) => [s.messages, s.seconds],
+};
+
+function throughputRow(c, names, slices) {
   const cycles = byCycle(slices);
+  const parts = RATE_OF[c.figure];
   const rate = (name, picks) => {
-    let messages = 0;
-    let cpu = 0;
-    for (const i of picks) { messages += cycles[i][name].messages; cpu += cycles[i][name].cpuSeconds; }
-    return messages / cpu;
+    let num = 0;
+    let den = 0;
+    for (const i of picks) { const [a, b] = parts(cycles[i][name]); num += a; den += b; }
+    return num / den;
   };
   const ratio = (a, b) => bootstrapOverCycles(P.cycles, (picks) => rate(a, picks) / rate(b, picks));
   const all = cycles.map((_, i) => i);
-  const perCpuSec = Object.fromEntries(SUBJECTS.map((n) => [n, rate(n, all)]));
-  const vsWs = ratio('socketeer', 'ws');
-  const vsFloor = ratio('socketeer', 'floor');
-  return {
-    id: c.id, label: c.label, unit: 'messages per server CPU-second', perCpuSec,
-    ratios: { socketeerVsWs: vsWs, socketeerVsFloor: vsFloor, wsVsFloor: ratio('ws', 'floor'), aa: ratio('ws-aa', 'ws') },
-    goals: { socketeerVsWs: goalVerdict(vsWs, 1.0, 'higher'), socketeerVsFloor: goalVerdict(vsFloor, 0.9, 'higher') },
-    undrainedSlices: slices.filter((s) => !s.drained).length,
-  };
+  const figures = Object.fromEntries(names.map((n) => [n, rate(n, all)]));
+  const cpuShare = Object.fromEntries(names.map((n) => {
+    let cpu = 0;
+    let secs = 0;
+    for (const s of slices) if (s.subject === n) { cpu += s.cpuSeconds; secs += s.seconds; }
+    return [n, cpu / secs];
+  }));
+  const ratios = { socketeerVsWs: ratio('socketeer', 'ws'), aa: ratio('ws-aa', 'ws') };
+  const goals = { socketeerVsWs: goalVerdict(ratios.socketeerVsWs, c.goals.ws, 'higher') };
+  if (c.reference) {
+    ratios.socketeerVsReference = ratio('socketeer', c.reference);
+    ratios.wsVsReference = ratio('ws', c.reference);
+    // The ceiling goal of the large rows holds only where ws itself reaches it.
+    const applies = c.reference === 'floor' || ratios.wsVsReference.point >= c.goals.reference;
+    goals.socketeerVsReference = applies ? goalVerdict(ratios.socketeerVsReference, c.goals.reference, 'higher') : 'does not apply (ws is below it)';
+  }
+  return { id: c.id, label: c.label, figure: c.figure, reference: c.reference ?? null, figures, cpuShare, ratios, goals, undrainedSlices: slices.filter((s) => !s.drained).length };
 }
 
-function latencyRow(c, slices, names) {
+function latencyRow(c, names, slices) {
   const cycles = byCycle(slices);
   const pooled = (name, picks) => {
     const all = [];
@@ -173,11 +229,19 @@ function latencyRow(c, slices, names) {
     ratios[k] = { socketeerVsWs: ratio('socketeer', 'ws', q), aa: ratio('ws-aa', 'ws', q) };
     if (k !== 'p50') goals[k] = goalVerdict(ratios[k].socketeerVsWs, 1.0, 'lower');
   }
-  return { id: c.id, label: c.label, unit: 'µs', figures, ratios, goals, undrainedSlices: slices.filter((s) => !s.drained).length };
+  return { id: c.id, label: c.label, figure: 'latency', figures, ratios, goals, undrainedSlices: slices.filter((s) => !s.drained).length };
 }
 
+// ---- report ------------------------------------------------------------------
 const fmtRatio = (r) => `${r.point.toFixed(3)} (${r.low.toFixed(3)}–${r.high.toFixed(3)})`;
-const fmtInt = (x) => Math.round(x).toLocaleString('en-US');
+const fmtInt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
+const fmtFigure = (row, x) => (row.figure === 'bytesPerSec' ? fmtInt(x / 1e6) : fmtInt(x));
+
+function summaryLine(row) {
+  if (row.figure === 'latency') return `p99 socketeer/ws ${fmtRatio(row.ratios.p99.socketeerVsWs)}, A/A ${fmtRatio(row.ratios.p99.aa)}`;
+  const ref = row.reference ? `, socketeer/${row.reference} ${fmtRatio(row.ratios.socketeerVsReference)}` : '';
+  return `socketeer/ws ${fmtRatio(row.ratios.socketeerVsWs)}${ref}, A/A ${fmtRatio(row.ratios.aa)}`;
+}
 
 function markdown(meta, rows) {
   const lines = [
@@ -185,36 +249,50 @@ function markdown(meta, rows) {
     '',
     `- Command: \`${meta.command}\``,
     `- Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, Node ${meta.machine.node}; ${meta.pinning}`,
-    `- ${P.cycles} cycles; in each, every server is driven for ${P.settleMs} ms unmeasured and then ${P.sliceMs} ms measured, one after another, starting one further along each cycle. Intervals: 90% bootstrap over cycles (the same cycles for both sides of a ratio).`,
-    `- Load average at start ${meta.loadAverageAtStart.join(' / ')}, at end ${meta.loadAverageAtEnd.join(' / ')}`,
+    `- ${P.cycles} cycles; in each, every subject is driven for ${P.settleMs} ms unmeasured and then ${P.sliceMs} ms measured (2.5 times that for 16 MB), one after another, starting one further along each cycle. Intervals: 90% bootstrap over cycles, the same cycles for both sides of a ratio.`,
+    `- Load average at start ${meta.loadAverageAtStart.join(' / ')}, at end ${meta.loadAverageAtEnd.join(' / ')}; ${meta.seconds} s`,
     '',
   ];
-  const through = rows.filter((r) => r.id.startsWith('realclient'));
+  const through = rows.filter((r) => r.figure !== 'latency');
   if (through.length) {
-    lines.push('| Real clients (messages per server CPU-second) | floor | ws | socketeer | socketeer/ws | goal ≥ 1 | socketeer/floor | goal ≥ 0.9 | ws/floor | A/A ws-aa/ws |');
+    lines.push('| Row | floor or ceiling | ws | socketeer | socketeer/ws | goal ≥ 1 | socketeer/(floor or ceiling) | goal | ws/(floor or ceiling) | A/A ws-aa/ws |');
     lines.push('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of through) {
-      lines.push(`| ${r.label} | ${fmtInt(r.perCpuSec.floor)} | ${fmtInt(r.perCpuSec.ws)} | ${fmtInt(r.perCpuSec.socketeer)} | ${fmtRatio(r.ratios.socketeerVsWs)} | ${r.goals.socketeerVsWs} | ${fmtRatio(r.ratios.socketeerVsFloor)} | ${r.goals.socketeerVsFloor} | ${fmtRatio(r.ratios.wsVsFloor)} | ${fmtRatio(r.ratios.aa)} |`);
+      const ref = r.reference;
+      lines.push([
+        r.label,
+        ref ? `${ref}: ${fmtFigure(r, r.figures[ref])}` : '–',
+        fmtFigure(r, r.figures.ws),
+        fmtFigure(r, r.figures.socketeer),
+        fmtRatio(r.ratios.socketeerVsWs),
+        r.goals.socketeerVsWs,
+        ref ? fmtRatio(r.ratios.socketeerVsReference) : '–',
+        ref ? `${ref === 'floor' ? '≥ 0.9' : '≥ 0.8'}: ${r.goals.socketeerVsReference}` : '–',
+        ref ? fmtRatio(r.ratios.wsVsReference) : '–',
+        fmtRatio(r.ratios.aa),
+      ].join(' | ').replace(/^/, '| ').replace(/$/, ' |'));
     }
     lines.push('');
   }
-  for (const r of rows.filter((x) => x.id.startsWith('latency'))) {
-    lines.push(`| ${r.label} | floor | ws | ws-aa | socketeer | socketeer/ws | goal ≤ 1 | A/A ws-aa/ws |`);
-    lines.push('|---|---|---|---|---|---|---|---|');
+  for (const r of rows.filter((x) => x.figure === 'latency')) {
+    const names = Object.keys(r.figures);
+    lines.push(`| ${r.label} | ${names.join(' | ')} | socketeer/ws | goal ≤ 1 | A/A ws-aa/ws |`);
+    lines.push(`|---|${names.map(() => '---').join('|')}|---|---|---|`);
     for (const k of ['p50', 'p99', 'p999']) {
-      const f = (n) => (r.figures[n] ? fmtInt(r.figures[n][k]) : '–');
-      lines.push(`| ${k === 'p999' ? 'p99.9' : k} (µs) | ${f('floor')} | ${f('ws')} | ${f('ws-aa')} | ${f('socketeer')} | ${fmtRatio(r.ratios[k].socketeerVsWs)} | ${r.goals[k] ?? ''} | ${fmtRatio(r.ratios[k].aa)} |`);
+      lines.push(`| ${k === 'p999' ? 'p99.9' : k} (µs) | ${names.map((n) => fmtInt(r.figures[n][k])).join(' | ')} | ${fmtRatio(r.ratios[k].socketeerVsWs)} | ${r.goals[k] ?? ''} | ${fmtRatio(r.ratios[k].aa)} |`);
     }
-    lines.push(`| samples | ${SUBJECTS.map((n) => (r.figures[n] ? fmtInt(r.figures[n].samples) : '–')).join(' | ')} | | | |`);
+    lines.push(`| samples | ${names.map((n) => fmtInt(r.figures[n].samples)).join(' | ')} | | | |`);
     lines.push('');
   }
   lines.push(
-    'A verdict is "met" when the whole interval is on the goal\'s side, "not met" when the whole interval is on the other side, and "within noise" otherwise (then it says which side the measured ratio is on). The A/A column is ws against a second ws server in the same cycles: an interval that holds 1 there is what a fair comparison looks like.',
+    'Figures: real clients in messages per server CPU-second; large messages in payload MB/s; permessage-deflate in messages/s; latency in µs, pooled over all slices.',
+    'A verdict is "met" when the whole interval is on the goal\'s side, "not met" when the whole interval is on the other side, and "within noise" otherwise (it then says which side the measured ratio is on). The A/A column is ws against ws in the same cycles: an interval that holds 1 there is what a fair comparison looks like.',
     '',
   );
   return lines.join('\n');
 }
 
+// ---- main --------------------------------------------------------------------
 let commit = '';
 try { commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* not a checkout */ }
 const meta = {
@@ -222,29 +300,19 @@ const meta = {
   command: `node bench/interleaved.mjs${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}`,
   commit,
   machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version },
-  pinning: pin ? `servers on CPU ${SUBJECT_CPU}, load on CPU ${LOAD_CPU} (taskset)` : 'none',
+  pinning: pin ? `subjects on CPU ${SUBJECT_CPU}, load or fixed server on CPU ${LOAD_CPU} (taskset)` : 'none',
   params: P,
   loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
 };
 
 const t0 = Date.now();
-const subjects = selected.some((c) => c.load.mode !== 'latency-client') ? await startSubjects() : [];
 const rows = [];
-try {
-  for (const c of selected) {
-    let row;
-    if (c.load.mode === 'latency-client') row = latencyRow(c, await driveClients(c.load), CLIENT_SUBJECTS);
-    else if (c.load.mode === 'latency') row = latencyRow(c, await drive(subjects, c.load), SUBJECTS);
-    else row = throughputRow(c, await drive(subjects, c.load));
-    rows.push(row);
-    if (c.load.mode !== 'realclient') {
-      console.log(`  ${c.id}: p99 socketeer/ws ${fmtRatio(row.ratios.p99.socketeerVsWs)}, A/A ${fmtRatio(row.ratios.p99.aa)}`);
-    } else {
-      console.log(`  ${c.id}: socketeer/ws ${fmtRatio(row.ratios.socketeerVsWs)}, socketeer/floor ${fmtRatio(row.ratios.socketeerVsFloor)}, A/A ${fmtRatio(row.ratios.aa)}`);
-    }
-  }
-} finally {
-  for (const s of subjects) await stop(s.child);
+console.log(`interleaved: ${selected.length} rows, ${P.cycles} cycles of ${P.sliceMs} ms slices`);
+for (const c of selected) {
+  const { names, slices } = c.role === 'server' ? await runServers(c) : await runClients(c);
+  const row = c.figure === 'latency' ? latencyRow(c, names, slices) : throughputRow(c, names, slices);
+  rows.push(row);
+  console.log(`  ${c.id}: ${summaryLine(row)}${row.undrainedSlices ? ` (${row.undrainedSlices} slices did not drain)` : ''}`);
 }
 meta.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
 meta.seconds = Math.round((Date.now() - t0) / 1000);
