@@ -15,7 +15,9 @@
 // Rows: real clients (the ws client, one message per send(); messages per
 // server CPU-second), latency (open-loop 32 B round trips), large-message
 // echo (64 KB, 1 MB, 16 MB binary) and permessage-deflate echo (64 KB JSON).
-// Options: --quick, --only=<id prefix,...>, --cycles=N, --slice-ms=N.
+// Options: --quick, --only=<id prefix,...>, --cycles=N, --epochs=N, --slice-ms=N,
+//          --subject-node-args="<flags for every server or client under test>"
+//          (e.g. "--trace-gc" or "--cpu-prof --cpu-prof-dir=/tmp/prof").
 // Writes bench-results/interleaved.json and .md (bench-results/
 // interleaved-partial.* with --only or --quick).
 import { execSync } from 'node:child_process';
@@ -34,11 +36,17 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => {
 }));
 const quick = Boolean(args.quick);
 const P = quick
-  ? { cycles: 3, sliceMs: 150, settleMs: 40, warmupMs: 200, deflateWarmupMs: 500 }
-  : { cycles: 24, sliceMs: 400, settleMs: 60, warmupMs: 1500, deflateWarmupMs: 3000 };
+  ? { epochs: 1, cycles: 3, sliceMs: 150, settleMs: 40, warmupMs: 200, deflateWarmupMs: 500 }
+  : { epochs: 4, cycles: 24, sliceMs: 400, settleMs: 60, warmupMs: 1500, deflateWarmupMs: 3000 };
+if (args.epochs) P.epochs = Number(args.epochs);
 if (args.cycles) P.cycles = Number(args.cycles);
+P.cycles = Math.max(P.epochs, Math.round(P.cycles / P.epochs) * P.epochs);
+const CYCLES_PER_EPOCH = P.cycles / P.epochs;
+/** The cycle indices of each epoch. */
+const EPOCHS = Array.from({ length: P.epochs }, (_, e) => Array.from({ length: CYCLES_PER_EPOCH }, (_, c) => e * CYCLES_PER_EPOCH + c));
 if (args['slice-ms']) P.sliceMs = Number(args['slice-ms']);
 const only = typeof args.only === 'string' ? args.only.split(',') : null;
+const subjectArgs = typeof args['subject-node-args'] === 'string' ? args['subject-node-args'].split(' ').filter(Boolean) : [];
 const SUBJECT_CPU = 0;
 const LOAD_CPU = 1;
 const LIBS = ['ws', 'ws-aa', 'socketeer'];
@@ -96,7 +104,7 @@ const selected = cases.filter((c) => !only || only.some((p) => c.id.startsWith(p
 // ---- running -----------------------------------------------------------------
 function paramsFor(c) {
   const scale = c.sliceScale ?? 1;
-  return { cycles: P.cycles, sliceMs: P.sliceMs * scale, settleMs: P.settleMs * scale, warmupMs: c.deflate ? P.deflateWarmupMs : P.warmupMs * scale };
+  return { cycles: CYCLES_PER_EPOCH, sliceMs: P.sliceMs * scale, settleMs: P.settleMs * scale, warmupMs: c.deflate ? P.deflateWarmupMs : P.warmupMs * scale };
 }
 
 async function startServer(name, c) {
@@ -105,9 +113,22 @@ async function startServer(name, c) {
   if (name === 'floor') [script, cfg] = ['rawserver.mjs', { mode: 'ws' }];
   else if (name === 'tcp') [script, cfg] = ['rawserver.mjs', { mode: 'tcp', size: c.load.size }];
   else [script, cfg] = ['server.mjs', { lib: libOf(name), mode: 'echo', deflate: Boolean(c.deflate) }];
-  const child = spawnNode(here(script), cfg, { cpu: SUBJECT_CPU, gc: true });
+  const nodeArgs = name === 'floor' || name === 'tcp' ? [] : subjectArgs;
+  const child = spawnNode(here(script), cfg, { cpu: SUBJECT_CPU, gc: true, nodeArgs });
   const { port } = await waitFor(child, 'ready', 15000);
   return { name, port, pid: child.pid, child };
+}
+
+/** Each epoch starts every subject afresh; its cycles are numbered after the last epoch's. */
+async function inEpochs(c, runEpoch) {
+  const slices = [];
+  let names = [];
+  for (let epoch = 0; epoch < P.epochs; epoch++) {
+    const result = await runEpoch(c);
+    names = result.names;
+    for (const s of result.slices) slices.push({ ...s, epoch, cycle: epoch * CYCLES_PER_EPOCH + s.cycle });
+  }
+  return { names, slices };
 }
 
 /** Server role: the servers up together, one load process driving them in turn. */
@@ -139,7 +160,7 @@ async function runClients(c) {
   try {
     const { port } = await waitFor(server, 'ready', 15000);
     for (const name of LIBS) {
-      const child = spawnNode(here('interleaved-client.mjs'), { lib: libOf(name), port, ...c.load }, { cpu: SUBJECT_CPU, gc: true });
+      const child = spawnNode(here('interleaved-client.mjs'), { lib: libOf(name), port, ...c.load }, { cpu: SUBJECT_CPU, gc: true, nodeArgs: subjectArgs });
       clients.push({ name, child });
       await waitFor(child, 'ready', 15000);
     }
@@ -188,7 +209,7 @@ function throughputRow(c, names, slices) {
     for (const i of picks) { const [a, b] = parts(cycles[i][name]); num += a; den += b; }
     return num / den;
   };
-  const ratio = (a, b) => bootstrapOverCycles(P.cycles, (picks) => rate(a, picks) / rate(b, picks));
+  const ratio = (a, b) => bootstrapOverCycles(EPOCHS, (picks) => rate(a, picks) / rate(b, picks));
   const all = cycles.map((_, i) => i);
   const figures = Object.fromEntries(names.map((n) => [n, rate(n, all)]));
   const cpuShare = Object.fromEntries(names.map((n) => {
@@ -222,7 +243,7 @@ function latencyRow(c, names, slices) {
     const s = pooled(n, all);
     return [n, { samples: s.length, ...Object.fromEntries(Object.entries(quantiles).map(([k, q]) => [k, quantile(s, q)])) }];
   }));
-  const ratio = (a, b, q) => bootstrapOverCycles(P.cycles, (picks) => quantile(pooled(a, picks), q) / quantile(pooled(b, picks), q), { reps: 300 });
+  const ratio = (a, b, q) => bootstrapOverCycles(EPOCHS, (picks) => quantile(pooled(a, picks), q) / quantile(pooled(b, picks), q), { reps: 300 });
   const ratios = {};
   const goals = {};
   for (const [k, q] of Object.entries(quantiles)) {
@@ -249,7 +270,7 @@ function markdown(meta, rows) {
     '',
     `- Command: \`${meta.command}\``,
     `- Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, Node ${meta.machine.node}; ${meta.pinning}`,
-    `- ${P.cycles} cycles; in each, every subject is driven for ${P.settleMs} ms unmeasured and then ${P.sliceMs} ms measured (2.5 times that for 16 MB), one after another, starting one further along each cycle. Intervals: 90% bootstrap over cycles, the same cycles for both sides of a ratio.`,
+    `- ${P.epochs} epoch(s) of ${CYCLES_PER_EPOCH} cycles; every epoch starts all subjects afresh (warm-up ${P.warmupMs} ms each, ${P.deflateWarmupMs} ms for permessage-deflate). In each cycle every subject is driven for ${P.settleMs} ms unmeasured and then ${P.sliceMs} ms measured (2.5 times both for 16 MB), one after another, starting one further along each cycle. Intervals: 90% bootstrap, epochs resampled and then cycles within them, the same cycles for both sides of a ratio.`,
     `- Load average at start ${meta.loadAverageAtStart.join(' / ')}, at end ${meta.loadAverageAtEnd.join(' / ')}; ${meta.seconds} s`,
     '',
   ];
@@ -307,9 +328,9 @@ const meta = {
 
 const t0 = Date.now();
 const rows = [];
-console.log(`interleaved: ${selected.length} rows, ${P.cycles} cycles of ${P.sliceMs} ms slices`);
+console.log(`interleaved: ${selected.length} rows, ${P.epochs} epoch(s) × ${CYCLES_PER_EPOCH} cycles of ${P.sliceMs} ms slices`);
 for (const c of selected) {
-  const { names, slices } = c.role === 'server' ? await runServers(c) : await runClients(c);
+  const { names, slices } = await inEpochs(c, c.role === 'server' ? runServers : runClients);
   const row = c.figure === 'latency' ? latencyRow(c, names, slices) : throughputRow(c, names, slices);
   rows.push(row);
   console.log(`  ${c.id}: ${summaryLine(row)}${row.undrainedSlices ? ` (${row.undrainedSlices} slices did not drain)` : ''}`);

@@ -36,6 +36,18 @@ describe('bootstrapOverCycles', () => {
     assert.ok(rough.high - rough.low > 5 * (calm.high - calm.low), JSON.stringify({ calm, rough }));
   });
 
+  it('widens the interval when whole epochs disagree, not only cycles', () => {
+    // Two epochs of four cycles: each epoch steady, the epochs 1.2 and 0.8.
+    const a = [1.2, 1.2, 1.2, 1.2, 0.8, 0.8, 0.8, 0.8];
+    const b = [1, 1, 1, 1, 1, 1, 1, 1];
+    const asCycles = bootstrapOverCycles(8, ratioOfSums(a, b));
+    const asEpochs = bootstrapOverCycles([[0, 1, 2, 3], [4, 5, 6, 7]], ratioOfSums(a, b));
+    assert.ok(Math.abs(asEpochs.point - 1) < 1e-12);
+    // Resampling epochs can draw the same epoch twice: the interval reaches both.
+    assert.ok(asEpochs.low <= 0.8 + 1e-9 && asEpochs.high >= 1.2 - 1e-9, JSON.stringify(asEpochs));
+    assert.ok(asEpochs.high - asEpochs.low > asCycles.high - asCycles.low, JSON.stringify({ asCycles, asEpochs }));
+  });
+
   it('gives the same interval for the same seed', () => {
     const a = [3, 1, 4, 1, 5, 9, 2, 6];
     const b = [2, 7, 1, 8, 2, 8, 1, 8];
