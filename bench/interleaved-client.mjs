@@ -90,12 +90,13 @@ async function echoSlice({ settleMs, sliceMs }) {
   inflight = queues.length * cfg.window;
   await sleep(settleMs);
   const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
-  const m0 = replies, c0 = cpu(), t0 = performance.now();
+  const faults = () => process.resourceUsage().minorPageFault;
+  const m0 = replies, c0 = cpu(), t0 = performance.now(), f0 = faults();
   await sleep(sliceMs);
-  const m1 = replies, c1 = cpu(), t1 = performance.now();
+  const m1 = replies, c1 = cpu(), t1 = performance.now(), f1 = faults();
   echoing = false;
   const ok = await drained(10000);
-  return { messages: m1 - m0, payloadBytes: (m1 - m0) * cfg.size, cpuSeconds: c1 - c0, seconds: (t1 - t0) / 1000, drained: ok };
+  return { messages: m1 - m0, payloadBytes: (m1 - m0) * cfg.size, cpuSeconds: c1 - c0, seconds: (t1 - t0) / 1000, minorFaults: f1 - f0, drained: ok };
 }
 
 if (json && !/permessage-deflate/.test(queues[0].ws.extensions || '')) throw new Error(`${cfg.lib} did not negotiate permessage-deflate`);

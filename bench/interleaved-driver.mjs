@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAdapter } from './lib/adapters.mjs';
-import { connectMany, processCpuSecondsFine, runMode } from './lib/driver.mjs';
+import { connectMany, processCpuSecondsFine, processMinorFaults, runMode } from './lib/driver.mjs';
 import { FrameCounter, compressMessage, encodeFrame, jsonLike } from './lib/frames.mjs';
 import { connectTcp, connectWs } from './lib/raw-client.mjs';
 
@@ -202,12 +202,12 @@ async function echo() {
     for (const { socket, unit } of group.sockets) for (let i = 0; i < cfg.window; i++) socket.write(unit);
     group.inflight = cfg.conns * cfg.window;
     await sleep(cfg.settleMs);
-    const m0 = group.messages, c0 = processCpuSecondsFine(group.pid), t0 = performance.now();
+    const m0 = group.messages, c0 = processCpuSecondsFine(group.pid), t0 = performance.now(), f0 = processMinorFaults(group.pid);
     await sleep(measureMs);
-    const m1 = group.messages, c1 = processCpuSecondsFine(group.pid), t1 = performance.now();
+    const m1 = group.messages, c1 = processCpuSecondsFine(group.pid), t1 = performance.now(), f1 = processMinorFaults(group.pid);
     group.active = false;
     const drained = await waitForDrain(group, 10000);
-    return { messages: m1 - m0, payloadBytes: (m1 - m0) * cfg.size, cpuSeconds: c1 - c0, seconds: (t1 - t0) / 1000, drained };
+    return { messages: m1 - m0, payloadBytes: (m1 - m0) * cfg.size, cpuSeconds: c1 - c0, seconds: (t1 - t0) / 1000, minorFaults: f1 - f0, drained };
   }
 
   for (const group of groups) await slice(group, cfg.warmupMs);

@@ -36,8 +36,8 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => {
 }));
 const quick = Boolean(args.quick);
 const P = quick
-  ? { epochs: 1, cycles: 3, sliceMs: 150, settleMs: 40, warmupMs: 200, deflateWarmupMs: 500 }
-  : { epochs: 4, cycles: 24, sliceMs: 400, settleMs: 60, warmupMs: 1500, deflateWarmupMs: 3000 };
+  ? { epochs: 1, cycles: 3, sliceMs: 150, settleMs: 40, warmupMs: 200, longWarmupMs: 500 }
+  : { epochs: 4, cycles: 24, sliceMs: 400, settleMs: 60, warmupMs: 1500, longWarmupMs: 3000 };
 if (args.epochs) P.epochs = Number(args.epochs);
 if (args.cycles) P.cycles = Number(args.cycles);
 P.cycles = Math.max(P.epochs, Math.round(P.cycles / P.epochs) * P.epochs);
@@ -104,7 +104,10 @@ const selected = cases.filter((c) => !only || only.some((p) => c.id.startsWith(p
 // ---- running -----------------------------------------------------------------
 function paramsFor(c) {
   const scale = c.sliceScale ?? 1;
-  return { cycles: CYCLES_PER_EPOCH, sliceMs: P.sliceMs * scale, settleMs: P.settleMs * scale, warmupMs: c.deflate ? P.deflateWarmupMs : P.warmupMs * scale };
+  // Latency and permessage-deflate warm up for 3 s, as in npm run bench: with
+  // less, V8's compilers were still at work in the measured time.
+  const warmupMs = c.deflate || c.figure === 'latency' ? P.longWarmupMs : P.warmupMs * scale;
+  return { cycles: CYCLES_PER_EPOCH, sliceMs: P.sliceMs * scale, settleMs: P.settleMs * scale, warmupMs };
 }
 
 async function startServer(name, c) {
@@ -218,6 +221,16 @@ function throughputRow(c, names, slices) {
     for (const s of slices) if (s.subject === n) { cpu += s.cpuSeconds; secs += s.seconds; }
     return [n, cpu / secs];
   }));
+  // Per epoch (each a fresh set of processes), and page faults per MB where the driver read them.
+  const byEpoch = Object.fromEntries(names.map((n) => [n, EPOCHS.map((cyclesOfEpoch) => rate(n, cyclesOfEpoch))]));
+  const faultsPerMB = slices.some((s) => Number.isFinite(s.minorFaults))
+    ? Object.fromEntries(names.map((n) => [n, EPOCHS.map((cyclesOfEpoch) => {
+      let faults = 0;
+      let bytes = 0;
+      for (const i of cyclesOfEpoch) { faults += cycles[i][n].minorFaults; bytes += cycles[i][n].payloadBytes; }
+      return faults / (bytes / 1e6);
+    })]))
+    : null;
   const ratios = { socketeerVsWs: ratio('socketeer', 'ws'), aa: ratio('ws-aa', 'ws') };
   const goals = { socketeerVsWs: goalVerdict(ratios.socketeerVsWs, c.goals.ws, 'higher') };
   if (c.reference) {
@@ -227,7 +240,7 @@ function throughputRow(c, names, slices) {
     const applies = c.reference === 'floor' || ratios.wsVsReference.point >= c.goals.reference;
     goals.socketeerVsReference = applies ? goalVerdict(ratios.socketeerVsReference, c.goals.reference, 'higher') : 'does not apply (ws is below it)';
   }
-  return { id: c.id, label: c.label, figure: c.figure, reference: c.reference ?? null, figures, cpuShare, ratios, goals, undrainedSlices: slices.filter((s) => !s.drained).length };
+  return { id: c.id, label: c.label, figure: c.figure, reference: c.reference ?? null, figures, byEpoch, faultsPerMB, cpuShare, ratios, goals, undrainedSlices: slices.filter((s) => !s.drained).length };
 }
 
 function latencyRow(c, names, slices) {
@@ -270,7 +283,7 @@ function markdown(meta, rows) {
     '',
     `- Command: \`${meta.command}\``,
     `- Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, Node ${meta.machine.node}; ${meta.pinning}`,
-    `- ${P.epochs} epoch(s) of ${CYCLES_PER_EPOCH} cycles; every epoch starts all subjects afresh (warm-up ${P.warmupMs} ms each, ${P.deflateWarmupMs} ms for permessage-deflate). In each cycle every subject is driven for ${P.settleMs} ms unmeasured and then ${P.sliceMs} ms measured (2.5 times both for 16 MB), one after another, starting one further along each cycle. Intervals: 90% bootstrap, epochs resampled and then cycles within them, the same cycles for both sides of a ratio.`,
+    `- ${P.epochs} epoch(s) of ${CYCLES_PER_EPOCH} cycles; every epoch starts all subjects afresh (warm-up ${P.warmupMs} ms each, ${P.longWarmupMs} ms for latency and permessage-deflate). In each cycle every subject is driven for ${P.settleMs} ms unmeasured and then ${P.sliceMs} ms measured (2.5 times both for 16 MB), one after another, starting one further along each cycle. Intervals: 90% bootstrap, epochs resampled and then cycles within them, the same cycles for both sides of a ratio.`,
     `- Load average at start ${meta.loadAverageAtStart.join(' / ')}, at end ${meta.loadAverageAtEnd.join(' / ')}; ${meta.seconds} s`,
     '',
   ];
@@ -292,6 +305,18 @@ function markdown(meta, rows) {
         ref ? fmtRatio(r.ratios.wsVsReference) : '–',
         fmtRatio(r.ratios.aa),
       ].join(' | ').replace(/^/, '| ').replace(/$/, ' |'));
+    }
+    lines.push('');
+  }
+  const withFaults = rows.filter((r) => r.faultsPerMB);
+  if (withFaults.length) {
+    lines.push('Per epoch (fresh processes), in the row\'s unit, with the minor page faults per MB echoed of the process under test:', '');
+    lines.push('| Row | subject | per epoch | faults per MB per epoch |');
+    lines.push('|---|---|---|---|');
+    for (const r of withFaults) {
+      for (const n of Object.keys(r.byEpoch)) {
+        lines.push(`| ${r.id} | ${n} | ${r.byEpoch[n].map((x) => fmtFigure(r, x)).join(', ')} | ${r.faultsPerMB[n].map((x) => x.toFixed(1)).join(', ')} |`);
+      }
     }
     lines.push('');
   }
