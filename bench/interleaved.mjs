@@ -16,12 +16,13 @@
 // server CPU-second), latency (open-loop 32 B round trips), large-message
 // echo (64 KB, 1 MB, 16 MB binary) and permessage-deflate echo (64 KB JSON).
 // Options: --quick, --only=<id prefix,...>, --cycles=N, --epochs=N, --slice-ms=N,
+//          --render=<result.json> (write its .md again),
 //          --subject-node-args="<flags for every server or client under test>"
 //          (e.g. "--trace-gc" or "--cpu-prof --cpu-prof-dir=/tmp/prof").
 // Writes bench-results/interleaved.json and .md (bench-results/
 // interleaved-partial.* with --only or --quick).
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { useSocketeerNative } from './lib/adapters.mjs';
@@ -278,12 +279,14 @@ function summaryLine(row) {
 }
 
 function markdown(meta, rows) {
+  const q = meta.params;
   const lines = [
     `# Interleaved measurements (${meta.commit || 'unknown commit'})`,
     '',
+    `- Date: ${meta.date}, commit \`${meta.commit || 'unknown'}\`${meta.renderedBy ? ` (report rendered again by ${meta.renderedBy})` : ''}`,
     `- Command: \`${meta.command}\``,
     `- Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, Node ${meta.machine.node}; ${meta.pinning}`,
-    `- ${P.epochs} epoch(s) of ${CYCLES_PER_EPOCH} cycles; every epoch starts all subjects afresh (warm-up ${P.warmupMs} ms each, ${P.longWarmupMs} ms for latency and permessage-deflate). In each cycle every subject is driven for ${P.settleMs} ms unmeasured and then ${P.sliceMs} ms measured (2.5 times both for 16 MB), one after another, starting one further along each cycle. Intervals: 90% bootstrap, epochs resampled and then cycles within them, the same cycles for both sides of a ratio.`,
+    `- ${q.epochs} epoch(s) of ${q.cycles / q.epochs} cycles; every epoch starts all subjects afresh (warm-up ${q.warmupMs} ms each, ${q.longWarmupMs ?? q.deflateWarmupMs} ms for ${q.longWarmupMs ? 'latency and ' : ''}permessage-deflate). In each cycle every subject is driven for ${q.settleMs} ms unmeasured and then ${q.sliceMs} ms measured (2.5 times both for 16 MB), one after another, starting one further along each cycle. Intervals: 90% bootstrap, epochs resampled and then cycles within them, the same cycles for both sides of a ratio.`,
     `- Load average at start ${meta.loadAverageAtStart.join(' / ')}, at end ${meta.loadAverageAtEnd.join(' / ')}; ${meta.seconds} s`,
     '',
   ];
@@ -339,6 +342,15 @@ function markdown(meta, rows) {
 }
 
 // ---- main --------------------------------------------------------------------
+// --render=<file.json>: write that run's .md again (after a change to the report).
+if (typeof args.render === 'string') {
+  const saved = JSON.parse(readFileSync(args.render, 'utf8'));
+  saved.meta.renderedBy ??= 'node bench/interleaved.mjs --render';
+  writeFileSync(args.render.replace(/\.json$/, '.md'), markdown(saved.meta, saved.rows));
+  console.log(`rendered ${args.render.replace(/\.json$/, '.md')}`);
+  process.exit(0);
+}
+
 let commit = '';
 try { commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* not a checkout */ }
 const meta = {

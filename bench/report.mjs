@@ -174,7 +174,9 @@ export function writeReports(result, dir, base, { docs } = {}) {
     const before = existsSync(beforePath) ? JSON.parse(readFileSync(beforePath, 'utf8')) : null;
     const notesPath = fileURLToPath(new URL('./performance-notes.md', import.meta.url));
     const notes = existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
-    writeFileSync(docs, performanceDoc(result, table, before, notes));
+    const interleavedPath = `${dir}interleaved.md`;
+    const interleaved = existsSync(interleavedPath) ? readFileSync(interleavedPath, 'utf8') : '';
+    writeFileSync(docs, performanceDoc(result, table, before, notes, interleaved));
   }
 }
 
@@ -205,7 +207,23 @@ export function beforeAfterTable(before, after) {
   return rows.join('\n') + '\n';
 }
 
-function performanceDoc(result, table, before = null, notes = '') {
+/** The last `npm run bench:interleaved` report as a section of the page. */
+function interleavedSection(markdown) {
+  if (!markdown) return '';
+  const body = markdown.replace(/^# .*\n/, '').trim();
+  return `## Interleaved run (\`npm run bench:interleaved\`)
+
+The rows the run above cannot rank on a noisy machine, measured again with
+every subject up at once and driven in turn in short slices (see round 6
+below for the method). The report is also in
+[\`bench-results/interleaved.md\`](../bench-results/interleaved.md).
+
+${body}
+
+`;
+}
+
+function performanceDoc(result, table, before = null, notes = '', interleaved = '') {
   const comparison = before
     ? `## Before and after the optimisations
 
@@ -218,7 +236,7 @@ ${beforeAfterTable(before, result)}
 `
     : '';
   return `${performanceDocBody(result, table)}
-${comparison}${notes ? `${notes.trim()}\n` : ''}`;
+${interleavedSection(interleaved)}${comparison}${notes ? `${notes.trim()}\n` : ''}`;
 }
 
 function performanceDocBody(result, table) {
@@ -263,6 +281,8 @@ node bench/run.mjs --only=throughput.server,codec   # a subset (writes bench-res
 node bench/run.mjs --only=throughput.server.binary.64 --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
 node bench/run.mjs --only=memory --rounds=3 --no-aa   # the memory rows with their floor (writes bench-results/partial.*)
 SOCKET_FLOOR_COUNT=10000 node bench/socket-floor.mjs   # the floors alone: plain TCP socket and upgraded socket
+npm run bench:interleaved   # real clients, latency, large messages, deflate 64 KB: all subjects up at once, driven in turn (about 22 min); writes bench-results/interleaved.*
+node bench/interleaved.mjs --only=large.server.16MB --epochs=2 --cycles=4   # a subset (writes bench-results/interleaved-partial.*)
 \`\`\`
 
 ## How it measures
