@@ -160,7 +160,7 @@ export function startHttp2Handshake(
       req.removeListener('error', onError);
       const response: Http2UpgradeResponse = { statusCode: Number(responseHeaders[':status']), headers: responseHeaders, httpVersion: '2.0' };
       hooks.onUpgrade({
-        socket: bindHttp2Stream(req),
+        socket: bindHttp2Stream(req, 'client'),
         head: EMPTY,
         protocol: checked.protocol,
         extensions,

@@ -158,7 +158,7 @@ export class Http2Answer implements HandshakeAnswer {
     }
     this.stream.respond(fields);
     this.stream.removeListener('error', onHandshakeStreamError);
-    return { socket: bindHttp2Stream(this.stream), head: null };
+    return { socket: bindHttp2Stream(this.stream, 'server'), head: null };
   }
 
   destroy(): void {

@@ -1,12 +1,15 @@
 // How a WebSocket over an HTTP/2 stream ends when the stream or the session
 // goes: RST_STREAM and a destroyed session give 1006 and exactly one close
 // event on each side; the session stays up for the other streams; a GOAWAY
-// lets open WebSockets finish while new ones get a new session.
+// lets open WebSockets finish while new ones get a new session; a client that
+// keeps its half of the stream open after the closing handshake does not hold
+// the server until its close timer.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { watchClose } from '../helpers/close-watch.mjs';
-import { startH2Server, openClient, nextMessage, closed, withTimeout } from './lib.mjs';
+import { cframe, closePayload } from '../unit/frame-builder.mjs';
+import { startH2Server, openClient, nextMessage, closed, withTimeout, rawSession, wsConnect, once } from './lib.mjs';
 
 function echo(fixture) {
   fixture.wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
@@ -92,6 +95,45 @@ describe('http2 teardown', () => {
     for (const info of await done) assert.equal(info.wasClean, true);
     await fixture.close();
   });
+
+  for (const closer of ['client', 'server']) {
+    test(`a client that never ends its half after the closing handshake (${closer} closes first): the server resets the stream with NO_ERROR after its END_STREAM, clean on both sides`, async () => {
+      // As Chromium 150 does: its Close goes out, the server's Close and
+      // END_STREAM come in, and its own END_STREAM never follows. The server's
+      // close timer (30 s by default) must not be what ends the stream.
+      const fixture = await startH2Server();
+      fixture.wss.on('connection', (ws) => ws.on('message', () => ws.close(4002, 'asked')));
+      const session = await rawSession(fixture.origin);
+      const stream = session.request(wsConnect('/half-open'), { endStream: false });
+      const [headers] = await once(stream, 'response');
+      assert.equal(headers[':status'], 200);
+      const server = fixture.seen.connections[0].ws;
+      const serverClosed = closed(server, 5000);
+      let bytes = Buffer.alloc(0);
+      stream.on('data', (chunk) => (bytes = Buffer.concat([bytes, chunk])));
+      const ended = once(stream, 'end', 5000, "the server's END_STREAM");
+      const streamClosed = once(stream, 'close', 5000, 'the stream to close without our END_STREAM');
+      if (closer === 'client') {
+        stream.write(cframe({ opcode: 0x8, payload: closePayload(4001, 'bye') }));
+      } else {
+        stream.write(cframe({ opcode: 0x1, payload: 'close me' }));
+        // The server's Close, then our answer to it; and still no END_STREAM from us.
+        await withTimeout(new Promise((resolve) => stream.on('data', () => bytes.includes(0x88) && resolve())), 5000, 'for the server\'s Close');
+        stream.write(cframe({ opcode: 0x8, payload: closePayload(4002, 'asked') }));
+      }
+      await ended;
+      await streamClosed;
+      assert.equal(stream.rstCode, http2.constants.NGHTTP2_NO_ERROR);
+      const expected = closer === 'client' ? { code: 4001, reason: 'bye' } : { code: 4002, reason: 'asked' };
+      // The server's Close frame (unmasked) is the last thing it sent.
+      const code = bytes.readUInt16BE(bytes.length - 2 - Buffer.byteLength(expected.reason));
+      assert.equal(bytes[bytes.length - 4 - Buffer.byteLength(expected.reason)], 0x88);
+      assert.equal(code, expected.code);
+      assert.deepEqual(await serverClosed, { ...expected, wasClean: true });
+      session.close();
+      await fixture.close();
+    });
+  }
 
   test('server close(): 1001 over the stream, clean on both sides', async () => {
     const fixture = await startH2Server();
