@@ -12,15 +12,14 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAdapter } from './lib/adapters.mjs';
-import { connectMany } from './lib/driver.mjs';
+import { InFlight, connectMany, paceOpenLoop } from './lib/driver.mjs';
 import { jsonLike } from './lib/frames.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const lib = await loadAdapter(cfg.lib);
 const json = cfg.kind === 'json';
 const data = json ? jsonLike(cfg.size).toString() : Buffer.alloc(cfg.size, 0x5a);
-let inflight = 0;
-let onDrain = null;
+const flight = new InFlight();
 let record = null;
 let echoing = false;
 let replies = 0;
@@ -36,7 +35,7 @@ const queues = await connectMany(cfg.conns, () => new Promise((resolve, reject) 
       ws.on('message', () => {
         replies++;
         if (echoing) ws.send(data, { binary: !json });
-        else if (--inflight === 0 && onDrain !== null) onDrain();
+        else { flight.inflight--; flight.settled(); }
       });
       resolve(queue);
       return;
@@ -45,41 +44,28 @@ const queues = await connectMany(cfg.conns, () => new Promise((resolve, reject) 
       const index = queue.head++;
       const rtt = performance.now() - queue.sentAt[index];
       if (record !== null && index >= queue.measureFrom) record.push(Math.round(rtt * 1000));
-      if (--inflight === 0 && onDrain !== null) onDrain();
+      flight.inflight--;
+      flight.settled();
     });
     resolve(queue);
   });
 }));
 
-function drained(timeoutMs = 2000) {
-  if (inflight === 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => { onDrain = null; resolve(false); }, timeoutMs);
-    onDrain = () => { clearTimeout(timer); onDrain = null; resolve(true); };
-  });
-}
-
 async function slice({ settleMs, sliceMs, record: wanted }) {
   for (const q of queues) { q.sentAt = []; q.head = 0; q.measureFrom = Infinity; }
-  let sent = 0;
-  let rr = 0;
-  const start = performance.now();
-  const timer = setInterval(() => {
-    const due = Math.floor(((performance.now() - start) * cfg.rate) / 1000) - sent;
-    for (let i = 0; i < due; i++, sent++) {
-      const q = queues[rr++ % queues.length];
-      q.sentAt.push(performance.now());
-      inflight++;
-      q.ws.send(data, { binary: true });
-    }
-  }, 1);
+  const pacer = paceOpenLoop(cfg.rate, (k) => {
+    const q = queues[k % queues.length];
+    q.sentAt.push(performance.now());
+    flight.inflight++;
+    q.ws.send(data, { binary: true });
+  });
   await sleep(settleMs);
   const rtts = [];
   if (wanted) record = rtts;
   for (const q of queues) q.measureFrom = q.sentAt.length;
   await sleep(sliceMs);
-  clearInterval(timer);
-  const ok = await drained();
+  pacer.stop();
+  const ok = await flight.drained(2000);
   record = null;
   return { rttsMicros: rtts, drained: ok };
 }
@@ -87,7 +73,7 @@ async function slice({ settleMs, sliceMs, record: wanted }) {
 async function echoSlice({ settleMs, sliceMs }) {
   echoing = true;
   for (const q of queues) for (let i = 0; i < cfg.window; i++) q.ws.send(data, { binary: !json });
-  inflight = queues.length * cfg.window;
+  flight.inflight = queues.length * cfg.window;
   await sleep(settleMs);
   const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
   const faults = () => process.resourceUsage().minorPageFault;
@@ -95,7 +81,7 @@ async function echoSlice({ settleMs, sliceMs }) {
   await sleep(sliceMs);
   const m1 = replies, c1 = cpu(), t1 = performance.now(), f1 = faults();
   echoing = false;
-  const ok = await drained(10000);
+  const ok = await flight.drained(10000);
   return { messages: m1 - m0, payloadBytes: (m1 - m0) * cfg.size, cpuSeconds: c1 - c0, seconds: (t1 - t0) / 1000, minorFaults: f1 - f0, drained: ok };
 }
 

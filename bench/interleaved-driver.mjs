@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAdapter } from './lib/adapters.mjs';
-import { connectMany, processCpuSecondsFine, processMinorFaults, runMode } from './lib/driver.mjs';
+import { InFlight, connectMany, paceOpenLoop, processCpuSecondsFine, processMinorFaults, runMode } from './lib/driver.mjs';
 import { FrameCounter, compressMessage, encodeFrame, jsonLike } from './lib/frames.mjs';
 import { connectTcp, connectWs } from './lib/raw-client.mjs';
 
@@ -19,18 +19,6 @@ function* schedule(groups) {
   for (let cycle = 0; cycle < cfg.cycles; cycle++) {
     for (let i = 0; i < groups.length; i++) yield { cycle, group: groups[(cycle + i) % groups.length] };
   }
-}
-
-function waitForDrain(group, timeoutMs = 2000) {
-  if (group.inflight === 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => { group.onDrain = null; resolve(false); }, timeoutMs);
-    group.onDrain = () => { clearTimeout(timer); group.onDrain = null; resolve(true); };
-  });
-}
-
-function settled(group) {
-  if (group.inflight === 0 && group.onDrain !== null) group.onDrain();
 }
 
 /**
@@ -44,7 +32,7 @@ async function realclient() {
   const data = binary ? Buffer.alloc(cfg.size, 0x5a) : 'a'.repeat(cfg.size);
   const groups = [];
   for (const subject of cfg.subjects) {
-    const group = { ...subject, active: false, inflight: 0, replies: 0, onDrain: null, conns: [] };
+    const group = { ...subject, active: false, replies: 0, flight: new InFlight(), conns: [] };
     group.conns = await connectMany(cfg.conns, () => new Promise((resolve, reject) => {
       const client = ws.createClient(`ws://127.0.0.1:${subject.port}/`, {});
       client.once('error', reject);
@@ -58,7 +46,7 @@ async function realclient() {
       client.on('message', () => {
         group.replies++;
         if (group.active) client.send(data, { binary });
-        else { group.inflight--; settled(group); }
+        else { group.flight.inflight--; group.flight.settled(); }
       });
     }
     groups.push(group);
@@ -67,13 +55,13 @@ async function realclient() {
   async function slice(group, measureMs) {
     group.active = true;
     for (const client of group.conns) for (let i = 0; i < cfg.window; i++) client.send(data, { binary });
-    group.inflight = cfg.conns * cfg.window;
+    group.flight.inflight = cfg.conns * cfg.window;
     await sleep(cfg.settleMs);
     const m0 = group.replies, c0 = processCpuSecondsFine(group.pid), t0 = performance.now();
     await sleep(measureMs);
     const m1 = group.replies, c1 = processCpuSecondsFine(group.pid), t1 = performance.now();
     group.active = false;
-    const drained = await waitForDrain(group);
+    const drained = await group.flight.drained(2000);
     return { messages: m1 - m0, cpuSeconds: c1 - c0, seconds: (t1 - t0) / 1000, drained };
   }
 
@@ -92,15 +80,15 @@ async function latency() {
   const frame = encodeFrame(Buffer.alloc(cfg.size, 0x5a), { opcode: 2 });
   const groups = [];
   for (const subject of cfg.subjects) {
-    const group = { ...subject, inflight: 0, onDrain: null, queues: [], record: null };
+    const group = { ...subject, flight: new InFlight(), queues: [], record: null };
     const conns = await connectMany(cfg.conns, () => connectWs(subject.port));
     group.queues = conns.map(({ socket, rest }) => {
       const queue = { socket, sentAt: [], head: 0 };
       const counter = new FrameCounter(() => {
         const rtt = performance.now() - queue.sentAt[queue.head++];
         if (group.record !== null && queue.head - 1 >= queue.measureFrom) group.record.push(Math.round(rtt * 1000));
-        group.inflight--;
-        settled(group);
+        group.flight.inflight--;
+        group.flight.settled();
       });
       socket.on('data', (chunk) => counter.push(chunk));
       socket.on('error', () => {});
@@ -112,27 +100,21 @@ async function latency() {
 
   async function slice(group, measureMs, record) {
     for (const q of group.queues) { q.sentAt = []; q.head = 0; q.measureFrom = Infinity; }
-    let sent = 0;
-    let rr = 0;
-    const start = performance.now();
-    const timer = setInterval(() => {
-      const due = Math.floor(((performance.now() - start) * cfg.rate) / 1000) - sent;
-      for (let i = 0; i < due; i++, sent++) {
-        const q = group.queues[rr++ % group.queues.length];
-        q.sentAt.push(performance.now());
-        group.inflight++;
-        q.socket.write(frame);
-      }
-    }, 1);
+    const pacer = paceOpenLoop(cfg.rate, (k) => {
+      const q = group.queues[k % group.queues.length];
+      q.sentAt.push(performance.now());
+      group.flight.inflight++;
+      q.socket.write(frame);
+    });
     await sleep(cfg.settleMs);
     group.record = record;
     // Only messages sent from here on count: each queue's next send.
     for (const q of group.queues) q.measureFrom = q.sentAt.length;
     await sleep(measureMs);
-    clearInterval(timer);
-    const drained = await waitForDrain(group);
+    pacer.stop();
+    const drained = await group.flight.drained(2000);
     group.record = null;
-    return { sent, drained };
+    return { sent: pacer.sent, drained };
   }
 
   for (const group of groups) await slice(group, cfg.warmupMs, null);
@@ -161,7 +143,7 @@ async function echo() {
   for (const subject of cfg.subjects) {
     const tcp = subject.name === 'tcp';
     const unit = tcp ? payload : frame;
-    const group = { ...subject, active: false, inflight: 0, messages: 0, onDrain: null, sockets: [] };
+    const group = { ...subject, active: false, messages: 0, flight: new InFlight(), sockets: [] };
     const conns = await connectMany(cfg.conns, async () => {
       if (tcp) return { socket: await connectTcp(subject.port), rest: Buffer.alloc(0) };
       const c = await connectWs(subject.port, json ? 'permessage-deflate; client_no_context_takeover; server_no_context_takeover' : undefined);
@@ -174,8 +156,8 @@ async function echo() {
         if (group.active) {
           for (let i = 0; i < n; i++) socket.write(unit);
         } else {
-          group.inflight -= n;
-          settled(group);
+          group.flight.inflight -= n;
+          group.flight.settled();
         }
       };
       if (tcp) {
@@ -200,13 +182,13 @@ async function echo() {
   async function slice(group, measureMs) {
     group.active = true;
     for (const { socket, unit } of group.sockets) for (let i = 0; i < cfg.window; i++) socket.write(unit);
-    group.inflight = cfg.conns * cfg.window;
+    group.flight.inflight = cfg.conns * cfg.window;
     await sleep(cfg.settleMs);
     const m0 = group.messages, c0 = processCpuSecondsFine(group.pid), t0 = performance.now(), f0 = processMinorFaults(group.pid);
     await sleep(measureMs);
     const m1 = group.messages, c1 = processCpuSecondsFine(group.pid), t1 = performance.now(), f1 = processMinorFaults(group.pid);
     group.active = false;
-    const drained = await waitForDrain(group, 10000);
+    const drained = await group.flight.drained(10000);
     return { messages: m1 - m0, payloadBytes: (m1 - m0) * cfg.size, cpuSeconds: c1 - c0, seconds: (t1 - t0) / 1000, minorFaults: f1 - f0, drained };
   }
 

@@ -1,6 +1,8 @@
 // What the two load processes (bench/loadgen.mjs, bench/client-driver.mjs)
-// share: the config and target handshake with the parent, a bounded pool of
-// connects, the open-loop latency and handshake-rate loops, and the mode runner.
+// share (and the interleaved bench's): the config and target handshake with
+// the parent, a bounded pool of connects, the open-loop pacing and latency
+// loop, waiting for replies in flight, the handshake-rate loop, and the mode
+// runner.
 import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -85,6 +87,46 @@ export async function connectMany(n, fn, concurrency = 128) {
 }
 
 /**
+ * Open-loop sending: `sendOne(k)` for the k-th message (k = 0, 1, ...) at
+ * `rate` messages per second from now, caught up every millisecond, at most
+ * `limit` in all. `stop()` ends it; `sent` is the count so far.
+ */
+export function paceOpenLoop(rate, sendOne, limit = Infinity) {
+  const start = performance.now();
+  let sent = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor(((performance.now() - start) * rate) / 1000) - sent;
+    for (let i = 0; i < due && sent < limit; i++, sent++) sendOne(sent);
+  }, 1);
+  return {
+    stop: () => clearInterval(timer),
+    get sent() { return sent; },
+  };
+}
+
+/**
+ * Messages still unanswered, for a sender that stops and waits for its
+ * replies: `inflight` is kept by the caller, which calls settled() after
+ * lowering it; drained() resolves true once it is 0, false after `timeoutMs`.
+ */
+export class InFlight {
+  inflight = 0;
+  onDrain = null;
+
+  settled() {
+    if (this.inflight === 0 && this.onDrain !== null) this.onDrain();
+  }
+
+  drained(timeoutMs) {
+    if (this.inflight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.onDrain = null; resolve(false); }, timeoutMs);
+      this.onDrain = () => { clearTimeout(timer); this.onDrain = null; resolve(true); };
+    });
+  }
+}
+
+/**
  * Open-loop sends at cfg.rate in total, round-robin over `conns`; the
  * round-trip time of every reply. `listen(conn, onReply)` wires up the replies,
  * `send(conn)` sends one message, `close(conn)` ends a connection.
@@ -102,22 +144,16 @@ export async function openLoopLatency(cfg, conns, { listen, send, close }) {
     });
     return q;
   });
-  const start = performance.now();
-  let sent = 0;
-  let rr = 0;
-  const timer = setInterval(() => {
-    const due = Math.floor(((performance.now() - start) * cfg.rate) / 1000) - sent;
-    for (let i = 0; i < due && sent < total; i++, sent++) {
-      const q = queues[rr++ % queues.length];
-      q.times[q.tail++] = performance.now();
-      send(q.conn);
-    }
-  }, 1);
+  const pacer = paceOpenLoop(cfg.rate, (k) => {
+    const q = queues[k % queues.length];
+    q.times[q.tail++] = performance.now();
+    send(q.conn);
+  }, total);
   await sleep(cfg.warmupMs);
   measuring = true;
   await sleep(cfg.durationMs);
   measuring = false;
-  clearInterval(timer);
+  pacer.stop();
   await sleep(50);
   for (const q of queues) close(q.conn);
   const s = Array.from(samples.subarray(0, nSamples)).sort((a, b) => a - b);
