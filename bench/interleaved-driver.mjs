@@ -8,18 +8,11 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAdapter } from './lib/adapters.mjs';
-import { InFlight, connectMany, paceOpenLoop, processCpuSecondsFine, processMinorFaults, runMode } from './lib/driver.mjs';
+import { InFlight, connectMany, paceOpenLoop, processCpuSecondsFine, processMinorFaults, rotatingOrder, runMode } from './lib/driver.mjs';
 import { FrameCounter, compressMessage, encodeFrame, jsonLike } from './lib/frames.mjs';
 import { connectTcp, connectWs } from './lib/raw-client.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
-
-/** Each cycle visits every subject once, starting one further along than the last cycle. */
-function* schedule(groups) {
-  for (let cycle = 0; cycle < cfg.cycles; cycle++) {
-    for (let i = 0; i < groups.length; i++) yield { cycle, group: groups[(cycle + i) % groups.length] };
-  }
-}
 
 /**
  * The ws client, one message per send(): `window` messages in flight on each
@@ -67,7 +60,7 @@ async function realclient() {
 
   for (const group of groups) await slice(group, cfg.warmupMs);
   const slices = [];
-  for (const { cycle, group } of schedule(groups)) slices.push({ cycle, subject: group.name, ...(await slice(group, cfg.sliceMs)) });
+  for (const { cycle, item: group } of rotatingOrder(cfg.cycles, groups)) slices.push({ cycle, subject: group.name, ...(await slice(group, cfg.sliceMs)) });
   for (const group of groups) for (const client of group.conns) client.terminate();
   return { slices };
 }
@@ -119,7 +112,7 @@ async function latency() {
 
   for (const group of groups) await slice(group, cfg.warmupMs, null);
   const slices = [];
-  for (const { cycle, group } of schedule(groups)) {
+  for (const { cycle, item: group } of rotatingOrder(cfg.cycles, groups)) {
     const rtts = [];
     const { sent, drained } = await slice(group, cfg.sliceMs, rtts);
     slices.push({ cycle, subject: group.name, sent, drained, rttsMicros: rtts });
@@ -194,7 +187,7 @@ async function echo() {
 
   for (const group of groups) await slice(group, cfg.warmupMs);
   const slices = [];
-  for (const { cycle, group } of schedule(groups)) slices.push({ cycle, subject: group.name, ...(await slice(group, cfg.sliceMs)) });
+  for (const { cycle, item: group } of rotatingOrder(cfg.cycles, groups)) slices.push({ cycle, subject: group.name, ...(await slice(group, cfg.sliceMs)) });
   for (const group of groups) for (const { socket } of group.sockets) socket.destroy();
   return { slices };
 }

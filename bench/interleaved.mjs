@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { useSocketeerNative } from './lib/adapters.mjs';
 import { configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
 import { bootstrapOverCycles, goalVerdict } from './lib/cycle-bootstrap.mjs';
+import { rotatingOrder } from './lib/driver.mjs';
 import { quantile } from './lib/stats.mjs';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
@@ -176,12 +177,9 @@ async function runClients(c) {
     };
     for (const client of clients) await slice(client, p.warmupMs, false);
     const slices = [];
-    for (let cycle = 0; cycle < p.cycles; cycle++) {
-      for (let i = 0; i < clients.length; i++) {
-        const client = clients[(cycle + i) % clients.length];
-        const { type, ...result } = await slice(client, p.sliceMs, true);
-        slices.push({ cycle, subject: client.name, ...result });
-      }
+    for (const { cycle, item: client } of rotatingOrder(p.cycles, clients)) {
+      const { type, ...result } = await slice(client, p.sliceMs, true);
+      slices.push({ cycle, subject: client.name, ...result });
     }
     return { names: LIBS, slices };
   } finally {

@@ -105,6 +105,16 @@ export function paceOpenLoop(rate, sendOne, limit = Infinity) {
 }
 
 /**
+ * The interleaved bench's order: each cycle visits every item once, starting
+ * one further along than the cycle before. Yields { cycle, item }.
+ */
+export function* rotatingOrder(cycles, items) {
+  for (let cycle = 0; cycle < cycles; cycle++) {
+    for (let i = 0; i < items.length; i++) yield { cycle, item: items[(cycle + i) % items.length] };
+  }
+}
+
+/**
  * Messages still unanswered, for a sender that stops and waits for its
  * replies: `inflight` is kept by the caller, which calls settled() after
  * lowering it; drained() resolves true once it is 0, false after `timeoutMs`.
