@@ -1,11 +1,18 @@
 import { copyMasked, maskRange } from './mask.js';
 import { nativeCopyMin } from './mask-native.js';
+import { POOLED_FRAME_MAX, releaseFrameBuffer, takeFrameBuffer } from './frame-buffer-pool.js';
 
 export type WriteCallback = (error?: Error | null) => void;
 
 /** Where encoded frames go: a header (or a whole small frame) and an optional payload. */
 export interface FrameSink {
   write(head: Buffer, tail: Buffer | null, callback?: WriteCallback): void;
+  /**
+   * True when the sink keeps no reference to a written buffer once that
+   * write's callback has run: large masked frames then come from the frame
+   * pool and go back to it in the callback.
+   */
+  readonly releasesOnCallback?: boolean;
 }
 
 /** Payloads below this are copied behind their header into one buffer (one write). */
@@ -87,6 +94,18 @@ export function encodeFrame(
     }
     for (; i < length; i++, o++) frame[o] = payload[i] ^ mask[i & 3];
     sink.write(frame, null, callback);
+    return;
+  }
+  if (mask !== null && length >= FUSED_MASK_THRESHOLD && sink.releasesOnCallback === true && headerSize + length + 3 <= POOLED_FRAME_MAX) {
+    const backing = takeFrameBuffer(headerSize + length + 3);
+    const start = (payload.byteOffset - backing.byteOffset - headerSize) & 3;
+    const frame = backing.subarray(start, start + headerSize + length);
+    writeFrameHeader(frame, fin, rsv1, opcode, length, mask);
+    copyMasked(payload, frame, headerSize, mask);
+    sink.write(frame, null, (error) => {
+      releaseFrameBuffer(backing);
+      if (callback !== undefined) callback(error);
+    });
     return;
   }
   if (mask !== null && length >= FUSED_MASK_THRESHOLD && length < nativeCopyMin) {

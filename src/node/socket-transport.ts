@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Connection, ConnectionConfig, type CloseInfo, type ConnectionOptions, type ConnectionSink, type Role } from '../core/connection.js';
 import type { WebSocketError } from '../core/errors.js';
@@ -119,6 +120,7 @@ const T_CORKED = 32;
 const T_PAUSED_BY_USER = 64;
 const T_HELD_BY_CORE = 128;
 const T_READING = 256;
+const T_RELEASES_ON_CALLBACK = 512;
 
 /**
  * Binds one protocol Connection to a socket: socket bytes go into the core,
@@ -190,6 +192,14 @@ export class SocketTransport implements ConnectionSink {
   private set reading(on: boolean) {
     this.flags = on ? this.flags | T_READING : this.flags & ~T_READING;
   }
+  /**
+   * A net.Socket (TLS included) is done with a buffer when its write callback
+   * runs (libuv has written it or given up on it), so large masked frames can
+   * be reused. An HTTP/2 stream is not assumed to be.
+   */
+  get releasesOnCallback(): boolean {
+    return (this.flags & T_RELEASES_ON_CALLBACK) !== 0;
+  }
   /** Bytes handed to the socket so far, and how many of them are known to be in the OS. */
   private writtenBytes = 0;
   private flushedBytes = 0;
@@ -205,6 +215,7 @@ export class SocketTransport implements ConnectionSink {
     // The options object itself is not kept: what is read later is in the shared settings.
     const settings = settingsFor(options);
     this.settings = settings;
+    if (socket instanceof Socket) this.flags |= T_RELEASES_ON_CALLBACK;
     this.connection = new Connection(this, { role: options.role, maxPayload: options.maxPayload, codec: options.codec, config: settings });
     const netSocket = socket as Duplex & { setNoDelay?: (on: boolean) => void; setTimeout?: (ms: number) => void };
     netSocket.setNoDelay?.(true);
