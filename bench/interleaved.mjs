@@ -349,11 +349,20 @@ if (typeof args.render === 'string') {
   process.exit(0);
 }
 
+/** glibc malloc settings in the environment (every child inherits them), as a command prefix. */
+function allocatorEnv() {
+  return Object.entries(process.env)
+    .filter(([k]) => k === 'GLIBC_TUNABLES' || /^MALLOC_[A-Z_]+_$/.test(k))
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
+}
+
 let commit = '';
 try { commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* not a checkout */ }
 const meta = {
   date: new Date().toISOString(),
-  command: `node bench/interleaved.mjs${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}`,
+  // Allocator settings change the large rows (performance notes, round 7), so the command shows any in force.
+  command: `${allocatorEnv()}node bench/interleaved.mjs${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}`,
   commit,
   machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version },
   pinning: pin ? `subjects on CPU ${SUBJECT_CPU}, load or fixed server on CPU ${LOAD_CPU} (taskset)` : 'none',
