@@ -27,6 +27,17 @@ const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
  */
 const emptyMessage = (): Buffer => Buffer.from([0x00]);
 
+/**
+ * The inflater's output buffer. zlib's default (16 KiB) splits a 64 KiB
+ * message into four thread-pool round trips and a concatenation; at 64 KiB
+ * it is one round trip and the message is zlib's own buffer, not a copy
+ * (permessage-deflate 64 KB server echo: 0.92-1.00x ws at 16 KiB, 1.07x at
+ * 32 KiB, 1.12x at 64 KiB; docs/performance.md, round 7). The cost is this
+ * buffer per connection that has inflated a message: 48 KiB more than the
+ * default, next to the 32 KiB window zlib holds anyway.
+ */
+export const INFLATE_CHUNK_SIZE = 64 * 1024;
+
 function codecError(code: string, message: string, cause?: unknown): CodecError {
   const error: CodecError = new Error(message, cause === undefined ? undefined : { cause });
   error.code = code;
@@ -133,6 +144,7 @@ export class DeflateCodec implements MessageCodec {
     // bytes also tolerate peers whose zlib rounds 8 up to 9 when deflating.
     const inflater = zlib.createInflateRaw({
       windowBits: Math.max(9, this.config.inflateWindowBits),
+      chunkSize: INFLATE_CHUNK_SIZE,
       // Every write flushes: a write's callback means its output is out, without
       // a separate flush() costing another threadpool round trip.
       flush: zlib.constants.Z_SYNC_FLUSH,

@@ -293,3 +293,27 @@ test('the process-wide cap bounds concurrent zlib operations', async () => {
   assert.deepEqual(limiter.stats, { running: 0, waiting: 0 });
   for (const codec of codecs) codec.close();
 });
+
+test('inflated output comes in 64 KiB buffers: a 64 KiB message on a fresh inflater is one buffer, not a concatenation', async () => {
+  const { sender, receiver, close } = pair(15, false);
+  try {
+    const chunksOf = async (original) => {
+      const { chunks, length } = await new Promise((resolve, reject) =>
+        compress(sender, original).then((data) =>
+          receiver.decompress(data, true, 1 << 30, (e, parts, n) => (e ? reject(e) : resolve({ chunks: parts, length: n }))),
+        ),
+      );
+      assert.equal(length, original.length);
+      assert.ok(Buffer.concat(chunks).equals(original));
+      assert.ok(chunks.every((c) => c.length <= 64 * 1024));
+      return chunks.length;
+    };
+    assert.equal(await chunksOf(text(65536, 1)), 1, 'a whole 64 KiB message in one buffer');
+    assert.equal(await chunksOf(text(1000, 2)), 1);
+    // zlib cuts successive messages from the same buffer: one that starts part-way spans two.
+    assert.ok((await chunksOf(text(65536, 3))) <= 2);
+    assert.ok((await chunksOf(text(200_000, 4))) <= 5);
+  } finally {
+    close();
+  }
+});
