@@ -212,7 +212,7 @@ test('socketeer/browser: ReconnectingWebSocket reconnects after a drop, flushes 
     const sent = rws.sendAsync('async while down');
     await new Promise((r) => rws.addEventListener('reconnected', r, { once: true }));
     await sent;
-    await new Promise((r) => { const check = () => (events.filter((e) => e[0] === 'message').length >= 4 ? r() : setTimeout(check, 5)); check(); });
+    await new Promise((r) => { const check = () => (events.filter((e) => e[0] === 'message').length >= 5 ? r() : setTimeout(check, 5)); check(); });
     rws.close(4000, 'bye');
     const closed = await rws.closed;
     let full;
