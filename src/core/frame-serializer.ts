@@ -96,28 +96,20 @@ export function encodeFrame(
     sink.write(frame, null, callback);
     return;
   }
-  if (mask !== null && length >= FUSED_MASK_THRESHOLD && sink.releasesOnCallback === true && headerSize + length + 3 <= POOLED_FRAME_MAX) {
-    const backing = takeFrameBuffer(headerSize + length + 3);
-    const start = (payload.byteOffset - backing.byteOffset - headerSize) & 3;
-    const frame = backing.subarray(start, start + headerSize + length);
-    writeFrameHeader(frame, fin, rsv1, opcode, length, mask);
-    copyMasked(payload, frame, headerSize, mask);
-    sink.write(frame, null, (error) => {
-      releaseFrameBuffer(backing);
-      if (callback !== undefined) callback(error);
-    });
-    return;
-  }
-  if (mask !== null && length >= FUSED_MASK_THRESHOLD && length < nativeCopyMin) {
-    // Place the payload at the same address modulo 4 as the caller's bytes,
-    // so copying and masking go together word by word.
-    const backing = Buffer.allocUnsafeSlow(headerSize + length + 3);
-    const start = (payload.byteOffset - backing.byteOffset - headerSize) & 3;
-    const frame = backing.subarray(start, start + headerSize + length);
-    writeFrameHeader(frame, fin, rsv1, opcode, length, mask);
-    copyMasked(payload, frame, headerSize, mask);
-    sink.write(frame, null, callback);
-    return;
+  if (mask !== null && length >= FUSED_MASK_THRESHOLD) {
+    const size = headerSize + length + 3;
+    if (sink.releasesOnCallback === true && size <= POOLED_FRAME_MAX) {
+      const backing = takeFrameBuffer(size);
+      sink.write(maskedFrameIn(backing, payload, headerSize, fin, rsv1, opcode, mask), null, (error) => {
+        releaseFrameBuffer(backing);
+        if (callback !== undefined) callback(error);
+      });
+      return;
+    }
+    if (length < nativeCopyMin) {
+      sink.write(maskedFrameIn(Buffer.allocUnsafeSlow(size), payload, headerSize, fin, rsv1, opcode, mask), null, callback);
+      return;
+    }
   }
   if (mask !== null || length < COPY_THRESHOLD) {
     const frame = Buffer.allocUnsafe(headerSize + length);
@@ -135,6 +127,28 @@ export function encodeFrame(
   const header = Buffer.allocUnsafe(headerSize);
   writeFrameHeader(header, fin, rsv1, opcode, length, null);
   sink.write(header, payload, callback);
+}
+
+/**
+ * Lays out a masked frame in `backing` (3 bytes longer than the frame) with
+ * the payload at the same address modulo 4 as the caller's bytes, so copying
+ * and masking go together word by word.
+ */
+function maskedFrameIn(
+  backing: Buffer,
+  payload: Buffer,
+  headerSize: number,
+  fin: boolean,
+  rsv1: boolean,
+  opcode: number,
+  mask: Uint8Array,
+): Buffer {
+  const length = payload.length;
+  const start = (payload.byteOffset - backing.byteOffset - headerSize) & 3;
+  const frame = backing.subarray(start, start + headerSize + length);
+  writeFrameHeader(frame, fin, rsv1, opcode, length, mask);
+  copyMasked(payload, frame, headerSize, mask);
+  return frame;
 }
 
 /**
