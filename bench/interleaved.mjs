@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { useSocketeerNative } from './lib/adapters.mjs';
 import { configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
 import { bootstrapOverCycles, goalVerdict } from './lib/cycle-bootstrap.mjs';
-import { rotatingOrder } from './lib/driver.mjs';
+import { rotated, rotatingOrder } from './lib/driver.mjs';
 import { quantile } from './lib/stats.mjs';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
@@ -124,12 +124,19 @@ async function startServer(name, c) {
   return { name, port, pid: child.pid, child };
 }
 
-/** Each epoch starts every subject afresh; its cycles are numbered after the last epoch's. */
+/**
+ * Each epoch starts every subject afresh; its cycles are numbered after the
+ * last epoch's. Its subjects start, warm up and begin the rotation in an order
+ * turned one place further each epoch, so that no subject holds one place:
+ * in the 16 MB server row, where a process lands in glibc's heap-trimming mode
+ * depends on it (socketeer: 11 of 12 epochs last, 0 of 8 first; performance
+ * notes, round 8).
+ */
 async function inEpochs(c, runEpoch) {
   const slices = [];
   let names = [];
   for (let epoch = 0; epoch < P.epochs; epoch++) {
-    const result = await runEpoch(c);
+    const result = await runEpoch(c, epoch);
     names = result.names;
     for (const s of result.slices) slices.push({ ...s, epoch, cycle: epoch * CYCLES_PER_EPOCH + s.cycle });
   }
@@ -137,11 +144,11 @@ async function inEpochs(c, runEpoch) {
 }
 
 /** Server role: the servers up together, one load process driving them in turn. */
-async function runServers(c) {
+async function runServers(c, epoch) {
   const names = c.reference ? [c.reference, ...LIBS] : LIBS;
   const servers = [];
   try {
-    for (const name of names) servers.push(await startServer(name, c));
+    for (const name of rotated(names, epoch)) servers.push(await startServer(name, c));
     const p = paramsFor(c);
     const cfg = { ...c.load, ...p, subjects: servers.map(({ name, port, pid }) => ({ name, port, pid })) };
     const driver = spawnNode(here('interleaved-driver.mjs'), cfg, { cpu: LOAD_CPU });
@@ -159,12 +166,12 @@ async function runServers(c) {
 }
 
 /** Client role: the clients up together against one fixed raw server; slices asked in turn. */
-async function runClients(c) {
+async function runClients(c, epoch) {
   const server = spawnNode(here('rawserver.mjs'), { mode: 'ws' }, { cpu: LOAD_CPU });
   const clients = [];
   try {
     const { port } = await waitFor(server, 'ready', 15000);
-    for (const name of LIBS) {
+    for (const name of rotated(LIBS, epoch)) {
       const child = spawnNode(here('interleaved-client.mjs'), { lib: libOf(name), port, ...c.load }, { cpu: SUBJECT_CPU, gc: true, nodeArgs: subjectArgs });
       clients.push({ name, child });
       await waitFor(child, 'ready', 15000);
@@ -284,7 +291,7 @@ function markdown(meta, rows) {
     `- Date: ${meta.date}, commit \`${meta.commit || 'unknown'}\`${meta.renderedBy ? ` (report rendered again by ${meta.renderedBy})` : ''}`,
     `- Command: \`${meta.command}\``,
     `- Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, Node ${meta.machine.node}; ${meta.pinning}`,
-    `- ${q.epochs} epoch(s) of ${q.cycles / q.epochs} cycles; every epoch starts all subjects afresh (warm-up ${q.warmupMs} ms each, ${q.longWarmupMs ?? q.deflateWarmupMs} ms for ${q.longWarmupMs ? 'latency and ' : ''}permessage-deflate). In each cycle every subject is driven for ${q.settleMs} ms unmeasured and then ${q.sliceMs} ms measured (2.5 times both for 16 MB), one after another, starting one further along each cycle. Intervals: 90% bootstrap, epochs resampled and then cycles within them, the same cycles for both sides of a ratio.`,
+    `- ${q.epochs} epoch(s) of ${q.cycles / q.epochs} cycles; every epoch starts all subjects afresh, in an order turned one place further each epoch (warm-up ${q.warmupMs} ms each, ${q.longWarmupMs ?? q.deflateWarmupMs} ms for ${q.longWarmupMs ? 'latency and ' : ''}permessage-deflate). In each cycle every subject is driven for ${q.settleMs} ms unmeasured and then ${q.sliceMs} ms measured (2.5 times both for 16 MB), one after another, starting one further along each cycle. Intervals: 90% bootstrap, epochs resampled and then cycles within them, the same cycles for both sides of a ratio.`,
     `- Load average at start ${meta.loadAverageAtStart.join(' / ')}, at end ${meta.loadAverageAtEnd.join(' / ')}; ${meta.seconds} s`,
     '',
   ];

@@ -104,13 +104,19 @@ export function paceOpenLoop(rate, sendOne, limit = Infinity) {
   };
 }
 
+/** `items` turned `by` places to the left. */
+export function rotated(items, by) {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
 /**
  * The interleaved bench's order: each cycle visits every item once, starting
  * one further along than the cycle before. Yields { cycle, item }.
  */
 export function* rotatingOrder(cycles, items) {
   for (let cycle = 0; cycle < cycles; cycle++) {
-    for (let i = 0; i < items.length; i++) yield { cycle, item: items[(cycle + i) % items.length] };
+    for (const item of rotated(items, cycle)) yield { cycle, item };
   }
 }
 
