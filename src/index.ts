@@ -28,7 +28,7 @@ export type { EventMap, Listener, TypedEmitter } from './api/typed-emitter.js';
 export type { BufferFullPolicy } from './node/outgoing-limit.js';
 export type { BinaryType } from './api/binary-type.js';
 export type { HeartbeatOptions } from './api/options.js';
-export type { PerMessageDeflateOptions } from './core/extensions/permessage-deflate.js';
+export type { PerMessageDeflateOptions, ZlibDeflateOptions, ZlibInflateOptions } from './core/extensions/permessage-deflate.js';
 export { CloseCode, closeCodeName, isValidWireCloseCode, isValidApplicationCloseCode } from './core/close-codes.js';
 export type { CloseInfo } from './core/connection.js';
 export { WebSocketError, ErrorCode } from './core/errors.js';

@@ -35,6 +35,7 @@ const emptyMessage = (): Buffer => Buffer.from([0x00]);
  * 32 KiB, 1.12x at 64 KiB; docs/performance.md, round 7). The cost is this
  * buffer per connection that has inflated a message: 48 KiB more than the
  * default, next to the 32 KiB window zlib holds anyway.
+ * `zlibInflateOptions.chunkSize` sets another size.
  */
 export const INFLATE_CHUNK_SIZE = 64 * 1024;
 
@@ -144,7 +145,7 @@ export class DeflateCodec implements MessageCodec {
     // bytes also tolerate peers whose zlib rounds 8 up to 9 when deflating.
     const inflater = zlib.createInflateRaw({
       windowBits: Math.max(9, this.config.inflateWindowBits),
-      chunkSize: INFLATE_CHUNK_SIZE,
+      chunkSize: this.config.inflateChunkSize ?? INFLATE_CHUNK_SIZE,
       // Every write flushes: a write's callback means its output is out, without
       // a separate flush() costing another threadpool round trip.
       flush: zlib.constants.Z_SYNC_FLUSH,
@@ -248,7 +249,10 @@ export class DeflateCodec implements MessageCodec {
       windowBits: huffmanOnly ? 9 : this.config.deflateWindowBits,
       level: this.config.level,
       memLevel: this.config.memLevel,
-      ...(huffmanOnly ? { strategy: zlib.constants.Z_HUFFMAN_ONLY } : {}),
+      ...(this.config.deflateChunkSize === undefined ? {} : { chunkSize: this.config.deflateChunkSize }),
+      ...(huffmanOnly
+        ? { strategy: zlib.constants.Z_HUFFMAN_ONLY }
+        : this.config.strategy === undefined ? {} : { strategy: this.config.strategy }),
       // Every write ends with a sync flush (RFC 7692 §7.2.1), in the same threadpool round trip.
       flush: zlib.constants.Z_SYNC_FLUSH,
     });

@@ -88,18 +88,21 @@ test('threshold: below is sent plain, exactly and above are compressed; empty me
   }
 });
 
+/** The compressed payload a socketeer server with `options` sends for `message`, checked to inflate back to it. */
+async function deflatedBy(t, options, message) {
+  const { raw, server } = await serverAndRawClient(t, { perMessageDeflate: { threshold: 0, ...options } });
+  server.send(message);
+  const f = await raw.reader.next();
+  assert.ok(f.rsv1);
+  const inflater = rawInflater();
+  assert.equal((await inflater.decompress(f.payload)).toString(), message);
+  inflater.close();
+  return f.payload;
+}
+
 test('level and memLevel reach zlib', async (t) => {
   const message = text(200_000, 3);
-  const sizeWith = async (options) => {
-    const { raw, server } = await serverAndRawClient(t, { perMessageDeflate: { threshold: 0, ...options } });
-    server.send(message);
-    const f = await raw.reader.next();
-    assert.ok(f.rsv1);
-    const inflater = rawInflater();
-    assert.equal((await inflater.decompress(f.payload)).toString(), message);
-    inflater.close();
-    return f.payload.length;
-  };
+  const sizeWith = async (options) => (await deflatedBy(t, options, message)).length;
   const stored = await sizeWith({ level: 0 });
   const fast = await sizeWith({ level: 1 });
   const best = await sizeWith({ level: 9 });
@@ -108,6 +111,20 @@ test('level and memLevel reach zlib', async (t) => {
   const memSmall = await sizeWith({ level: 9, memLevel: 1 });
   const memLarge = await sizeWith({ level: 9, memLevel: 9 });
   assert.notEqual(memSmall, memLarge, `memLevel 1 and 9 give different streams (${memSmall} vs ${memLarge})`);
+});
+
+test("ws's zlibDeflateOptions reach zlib: level and memLevel as the flat options do, strategy, chunkSize", async (t) => {
+  const message = text(200_000, 5);
+  const payloadWith = (options) => deflatedBy(t, options, message);
+  const flat = await payloadWith({ level: 1, memLevel: 3 });
+  const wsNamed = await payloadWith({ zlibDeflateOptions: { level: 1, memLevel: 3 } });
+  assert.ok(wsNamed.equals(flat), 'the same stream under either name');
+  const byDefault = await payloadWith({});
+  assert.ok(!flat.equals(byDefault), 'and not the default stream');
+  const huffman = await payloadWith({ zlibDeflateOptions: { strategy: 2 } }); // Z_HUFFMAN_ONLY
+  assert.ok(huffman.length > byDefault.length, `Huffman-only ${huffman.length} > default ${byDefault.length}`);
+  const smallChunks = await payloadWith({ zlibDeflateOptions: { chunkSize: 256 } });
+  assert.ok(smallChunks.equals(byDefault), 'the output buffer size changes no byte on the wire');
 });
 
 test('context takeover on the wire: a repeated message shrinks with it, keeps its size without', async (t) => {

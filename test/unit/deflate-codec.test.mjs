@@ -317,3 +317,20 @@ test('inflated output comes in 64 KiB buffers: a 64 KiB message on a fresh infla
     close();
   }
 });
+
+test('inflateChunkSize (zlibInflateOptions.chunkSize) sets the size of the buffers a message is inflated into', async () => {
+  const { sender, receiver, close } = pair(15, false, { inflateChunkSize: 1024 });
+  try {
+    const original = text(65536, 7);
+    const data = await compress(sender, original);
+    const { chunks, length } = await new Promise((resolve, reject) =>
+      receiver.decompress(data, true, 1 << 30, (e, parts, n) => (e ? reject(e) : resolve({ chunks: parts, length: n }))),
+    );
+    assert.equal(length, original.length);
+    assert.ok(Buffer.concat(chunks).equals(original));
+    assert.ok(chunks.every((c) => c.length <= 1024), 'no buffer above 1 KiB');
+    assert.ok(chunks.length >= 64, `${chunks.length} buffers for 64 KiB`);
+  } finally {
+    close();
+  }
+});

@@ -25,6 +25,9 @@ test('option defaults and validation (ws semantics: client on, server off)', () 
     level: -1,
     memLevel: 8,
     concurrencyLimit: 10,
+    strategy: undefined,
+    deflateChunkSize: undefined,
+    inflateChunkSize: undefined,
   });
   assert.deepEqual(resolvePerMessageDeflate(true, false), d);
   for (const bad of [
@@ -34,6 +37,51 @@ test('option defaults and validation (ws semantics: client on, server off)', () 
     assert.throws(() => resolvePerMessageDeflate(bad, true), { code: 'WS_ERR_INVALID_OPTION' }, JSON.stringify(bad));
   }
   assert.throws(() => resolvePerMessageDeflate('on', true), { code: 'WS_ERR_INVALID_OPTION' });
+});
+
+test("ws's zlibDeflateOptions and zlibInflateOptions: honoured, checked, and never silently dropped", () => {
+  const wsReadme = client({
+    zlibDeflateOptions: { chunkSize: 1024, memLevel: 7, level: 3 },
+    zlibInflateOptions: { chunkSize: 10 * 1024 },
+    clientNoContextTakeover: true,
+    serverNoContextTakeover: true,
+    serverMaxWindowBits: 10,
+    concurrencyLimit: 10,
+    threshold: 1024,
+  });
+  assert.equal(wsReadme.level, 3);
+  assert.equal(wsReadme.memLevel, 7);
+  assert.equal(wsReadme.deflateChunkSize, 1024);
+  assert.equal(wsReadme.inflateChunkSize, 10 * 1024);
+  assert.equal(wsReadme.strategy, undefined);
+  const agreed = { serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 10, clientMaxWindowBits: 15 };
+  const config = codecConfig(agreed, false, wsReadme);
+  assert.deepEqual(
+    [config.level, config.memLevel, config.deflateChunkSize, config.inflateChunkSize, config.deflateWindowBits],
+    [3, 7, 1024, 10 * 1024, 15],
+  );
+  assert.equal(client({ zlibDeflateOptions: { strategy: 3 } }).strategy, 3);
+  // The same setting both ways: fine when equal.
+  assert.equal(client({ level: 2, zlibDeflateOptions: { level: 2 } }).level, 2);
+  // windowBits: accepted and ignored, as in ws (negotiation decides the window).
+  const ignored = client({ zlibDeflateOptions: { windowBits: 9 }, zlibInflateOptions: { windowBits: 9 } });
+  assert.equal(codecConfig(agreed, true, ignored).inflateWindowBits, 15);
+  const cases = [
+    [{ level: 2, zlibDeflateOptions: { level: 5 } }, /perMessageDeflate\.level \(2\) and perMessageDeflate\.zlibDeflateOptions\.level \(5\) disagree/],
+    [{ zlibDeflateOptions: { level: 11 } }, /zlibDeflateOptions\.level must be an integer from -1 to 9/],
+    [{ zlibDeflateOptions: { memLevel: 0 } }, /zlibDeflateOptions\.memLevel must be/],
+    [{ zlibDeflateOptions: { strategy: 5 } }, /zlibDeflateOptions\.strategy must be an integer from 0 to 4/],
+    [{ zlibDeflateOptions: { chunkSize: 63 } }, /zlibDeflateOptions\.chunkSize must be an integer from 64/],
+    [{ zlibInflateOptions: { chunkSize: 2 ** 27 } }, /zlibInflateOptions\.chunkSize must be an integer from 64 to 67108864/],
+    [{ zlibInflateOptions: { windowBits: 16 } }, /zlibInflateOptions\.windowBits must be an integer from 8 to 15/],
+    [{ zlibDeflateOptions: { dictionary: Buffer.from('x') } }, /zlibDeflateOptions\.dictionary is not supported; use only level, memLevel, strategy, chunkSize, windowBits/],
+    [{ zlibInflateOptions: { level: 1 } }, /zlibInflateOptions\.level is not supported; use only chunkSize, windowBits/],
+    [{ zlibDeflateOptions: 'fast' }, /zlibDeflateOptions must be an object/],
+    [{ zlibInflateOptions: null }, /zlibInflateOptions must be an object/],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(() => client(options), { code: 'WS_ERR_INVALID_OPTION', message }, JSON.stringify(options));
+  }
 });
 
 test('client offers', () => {

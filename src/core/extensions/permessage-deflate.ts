@@ -38,6 +38,41 @@ export interface PerMessageDeflateOptions {
   memLevel?: number;
   /** Concurrent zlib operations per process (queued beyond). Default 10. */
   concurrencyLimit?: number;
+  /**
+   * The deflater's zlib settings under the name ws gives them: `level` and
+   * `memLevel` (the same as the options above; give each once), `strategy`
+   * and `chunkSize`. `windowBits` is accepted and ignored: negotiation sets it.
+   */
+  zlibDeflateOptions?: ZlibDeflateOptions;
+  /**
+   * The inflater's zlib settings under ws's name: `chunkSize`, the size of the
+   * buffers it inflates into (default 64 KiB; 16 KiB saves 48 KiB on each
+   * connection that has inflated, at some speed for larger messages).
+   * `windowBits` is accepted and ignored: negotiation sets it.
+   */
+  zlibInflateOptions?: ZlibInflateOptions;
+}
+
+/** See `PerMessageDeflateOptions.zlibDeflateOptions`. */
+export interface ZlibDeflateOptions {
+  /** `PerMessageDeflateOptions.level` under ws's name. */
+  level?: number;
+  /** `PerMessageDeflateOptions.memLevel` under ws's name. */
+  memLevel?: number;
+  /** zlib strategy 0..4 (`zlib.constants.Z_DEFAULT_STRATEGY` .. `Z_FIXED`). */
+  strategy?: number;
+  /** Size of the deflater's output buffers, 64 bytes or more; zlib's default is 16 KiB. */
+  chunkSize?: number;
+  /** Ignored: the negotiated window is used (as in ws). */
+  windowBits?: number;
+}
+
+/** See `PerMessageDeflateOptions.zlibInflateOptions`. */
+export interface ZlibInflateOptions {
+  /** Size of the inflater's output buffers, 64 bytes or more. Default 64 KiB. */
+  chunkSize?: number;
+  /** Ignored: the negotiated window is used (as in ws). */
+  windowBits?: number;
 }
 
 export interface ResolvedPerMessageDeflate {
@@ -49,6 +84,11 @@ export interface ResolvedPerMessageDeflate {
   level: number;
   memLevel: number;
   concurrencyLimit: number;
+  /** zlib strategy; undefined: zlib's default. */
+  strategy: number | undefined;
+  /** Output buffer sizes; undefined: the codec's defaults. */
+  deflateChunkSize: number | undefined;
+  inflateChunkSize: number | undefined;
 }
 
 /** What both sides agreed, after negotiation. Window bits are 8..15. */
@@ -70,6 +110,9 @@ export interface DeflateCodecConfig {
   level: number;
   memLevel: number;
   concurrencyLimit: number;
+  strategy?: number | undefined;
+  deflateChunkSize?: number | undefined;
+  inflateChunkSize?: number | undefined;
 }
 
 export class ExtensionNegotiationError extends Error {
@@ -132,6 +175,10 @@ export function resolvePerMessageDeflate(
   else if (o.clientMaxWindowBits !== undefined) {
     clientMaxWindowBits = checkInt('clientMaxWindowBits', o.clientMaxWindowBits, 8, 15);
   }
+  const zd = zlibOptions('zlibDeflateOptions', o.zlibDeflateOptions, DEFLATE_KEYS);
+  const zi = zlibOptions('zlibInflateOptions', o.zlibInflateOptions, INFLATE_KEYS);
+  const level = onceOf('level', o.level, zd.level);
+  const memLevel = onceOf('memLevel', o.memLevel, zd.memLevel);
   return {
     serverNoContextTakeover: checkBool('serverNoContextTakeover', o.serverNoContextTakeover),
     clientNoContextTakeover: checkBool('clientNoContextTakeover', o.clientNoContextTakeover),
@@ -139,11 +186,54 @@ export function resolvePerMessageDeflate(
       o.serverMaxWindowBits === undefined ? undefined : checkInt('serverMaxWindowBits', o.serverMaxWindowBits, 8, 15),
     clientMaxWindowBits,
     threshold: o.threshold === undefined ? 1024 : checkInt('threshold', o.threshold, 0, Number.MAX_SAFE_INTEGER),
-    level: o.level === undefined ? -1 : checkInt('level', o.level, -1, 9),
-    memLevel: o.memLevel === undefined ? 8 : checkInt('memLevel', o.memLevel, 1, 9),
+    level: level === undefined ? -1 : checkInt(level.name, level.value, -1, 9),
+    memLevel: memLevel === undefined ? 8 : checkInt(memLevel.name, memLevel.value, 1, 9),
     concurrencyLimit:
       o.concurrencyLimit === undefined ? 10 : checkInt('concurrencyLimit', o.concurrencyLimit, 1, 1_000_000),
+    strategy: zd.strategy === undefined ? undefined : checkInt('zlibDeflateOptions.strategy', zd.strategy, 0, 4),
+    deflateChunkSize: chunkSize('zlibDeflateOptions', zd.chunkSize),
+    inflateChunkSize: chunkSize('zlibInflateOptions', zi.chunkSize),
   };
+}
+
+const DEFLATE_KEYS = ['level', 'memLevel', 'strategy', 'chunkSize', 'windowBits'];
+const INFLATE_KEYS = ['chunkSize', 'windowBits'];
+/** zlib's Z_MIN_CHUNK; the upper bound only keeps a typo from allocating gigabytes per connection. */
+const MIN_CHUNK = 64;
+const MAX_CHUNK = 64 * 1024 * 1024;
+
+/** ws's zlib option objects: the keys socketeer honours, checked; any other key is an error, not silently dropped. */
+function zlibOptions(name: string, value: unknown, keys: string[]): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidDeflateOptionError(`perMessageDeflate.${name} must be an object; got ${String(value)}.`);
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!keys.includes(key)) {
+      throw new InvalidDeflateOptionError(
+        `perMessageDeflate.${name}.${key} is not supported; use only ${keys.join(', ')}.`,
+      );
+    }
+  }
+  if (record.windowBits !== undefined) checkInt(`${name}.windowBits`, record.windowBits, 8, 15);
+  return record;
+}
+
+/** A setting that has a socketeer name and a ws name (in zlibDeflateOptions): either, or both if equal. */
+function onceOf(name: string, flat: unknown, zlib: unknown): { name: string; value: unknown } | undefined {
+  if (flat !== undefined && zlib !== undefined && flat !== zlib) {
+    throw new InvalidDeflateOptionError(
+      `perMessageDeflate.${name} (${String(flat)}) and perMessageDeflate.zlibDeflateOptions.${name} (${String(zlib)}) disagree; give one of them.`,
+    );
+  }
+  if (flat !== undefined) return { name, value: flat };
+  if (zlib !== undefined) return { name: `zlibDeflateOptions.${name}`, value: zlib };
+  return undefined;
+}
+
+function chunkSize(name: string, value: unknown): number | undefined {
+  return value === undefined ? undefined : checkInt(`${name}.chunkSize`, value, MIN_CHUNK, MAX_CHUNK);
 }
 
 /** The client's Sec-WebSocket-Extensions offer. */
@@ -353,5 +443,8 @@ export function codecConfig(
     level: options.level,
     memLevel: options.memLevel,
     concurrencyLimit: options.concurrencyLimit,
+    strategy: options.strategy,
+    deflateChunkSize: options.deflateChunkSize,
+    inflateChunkSize: options.inflateChunkSize,
   };
 }
