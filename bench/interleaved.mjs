@@ -26,7 +26,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { useSocketeerNative } from './lib/adapters.mjs';
-import { configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
+import { allocatorEnv, configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
 import { bootstrapOverCycles, goalVerdict } from './lib/cycle-bootstrap.mjs';
 import { rotated, rotatingOrder } from './lib/driver.mjs';
 import { quantile } from './lib/stats.mjs';
@@ -354,14 +354,6 @@ if (typeof args.render === 'string') {
   writeFileSync(args.render.replace(/\.json$/, '.md'), markdown(saved.meta, saved.rows));
   console.log(`rendered ${args.render.replace(/\.json$/, '.md')}`);
   process.exit(0);
-}
-
-/** glibc malloc settings in the environment (every child inherits them), as a command prefix. */
-function allocatorEnv() {
-  return Object.entries(process.env)
-    .filter(([k]) => k === 'GLIBC_TUNABLES' || /^MALLOC_[A-Z_]+_$/.test(k))
-    .map(([k, v]) => `${k}=${v} `)
-    .join('');
 }
 
 let commit = '';

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { useSocketeerNative, wsNativeReport } from './lib/adapters.mjs';
-import { configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
+import { allocatorEnv, configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
 import { summary } from './lib/stats.mjs';
 import { writeReports } from './report.mjs';
 
@@ -55,7 +55,7 @@ let commit = '';
 try { commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* not a checkout */ }
 const meta = {
   date: new Date().toISOString(),
-  command: quick ? 'npm run bench:quick' : 'npm run bench',
+  command: `${allocatorEnv()}${quick ? 'npm run bench:quick' : 'npm run bench'}`,
   argv: process.argv.slice(2),
   quick,
   commit,

@@ -68,3 +68,15 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => { killAll(); process.exit(130); });
 }
 process.on('exit', killAll);
+
+/**
+ * glibc malloc settings in the environment, which every child inherits, as a
+ * command prefix ('' when none): they change the large-message rows
+ * (bench/performance-notes.md, round 7), so reports show them.
+ */
+export function allocatorEnv() {
+  return Object.entries(process.env)
+    .filter(([k]) => k === 'GLIBC_TUNABLES' || /^MALLOC_[A-Z_]+_$/.test(k))
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
+}
