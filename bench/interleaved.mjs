@@ -26,7 +26,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { useSocketeerNative } from './lib/adapters.mjs';
-import { allocatorEnv, configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
+import { allocatorEnv, configureChildren, hasTaskset, loadEnv, spawnNode, stop, waitFor } from './lib/children.mjs';
 import { bootstrapOverCycles, goalVerdict } from './lib/cycle-bootstrap.mjs';
 import { rotated, rotatingOrder } from './lib/driver.mjs';
 import { quantile } from './lib/stats.mjs';
@@ -151,7 +151,7 @@ async function runServers(c, epoch) {
     for (const name of rotated(names, epoch)) servers.push(await startServer(name, c));
     const p = paramsFor(c);
     const cfg = { ...c.load, ...p, subjects: servers.map(({ name, port, pid }) => ({ name, port, pid })) };
-    const driver = spawnNode(here('interleaved-driver.mjs'), cfg, { cpu: LOAD_CPU });
+    const driver = spawnNode(here('interleaved-driver.mjs'), cfg, { cpu: LOAD_CPU, env: loadEnv() });
     try {
       const budget = 60000 + (p.cycles + 2) * names.length * (p.sliceMs + p.settleMs + 3000) + p.warmupMs * names.length;
       const m = await waitFor(driver, 'result', budget);
@@ -167,7 +167,7 @@ async function runServers(c, epoch) {
 
 /** Client role: the clients up together against one fixed raw server; slices asked in turn. */
 async function runClients(c, epoch) {
-  const server = spawnNode(here('rawserver.mjs'), { mode: 'ws' }, { cpu: LOAD_CPU });
+  const server = spawnNode(here('rawserver.mjs'), { mode: 'ws' }, { cpu: LOAD_CPU, env: loadEnv() });
   const clients = [];
   try {
     const { port } = await waitFor(server, 'ready', 15000);
@@ -291,6 +291,7 @@ function markdown(meta, rows) {
     `- Date: ${meta.date}, commit \`${meta.commit || 'unknown'}\`${meta.renderedBy ? ` (report rendered again by ${meta.renderedBy})` : ''}`,
     `- Command: \`${meta.command}\``,
     `- Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, Node ${meta.machine.node}; ${meta.pinning}`,
+    ...(meta.loadAllocator ? [`- The load and fixed-server processes run with \`GLIBC_TUNABLES=${meta.loadAllocator}\` (glibc's heap thresholds held still, so they keep one pace); the subjects with ${/GLIBC_TUNABLES|MALLOC_/.test(meta.command) ? 'the command\'s settings' : 'the default allocator'}.`] : []),
     `- ${q.epochs} epoch(s) of ${q.cycles / q.epochs} cycles; every epoch starts all subjects afresh, in an order turned one place further each epoch (warm-up ${q.warmupMs} ms each, ${q.longWarmupMs ?? q.deflateWarmupMs} ms for ${q.longWarmupMs ? 'latency and ' : ''}permessage-deflate). In each cycle every subject is driven for ${q.settleMs} ms unmeasured and then ${q.sliceMs} ms measured (2.5 times both for 16 MB), one after another, starting one further along each cycle. Intervals: 90% bootstrap, epochs resampled and then cycles within them, the same cycles for both sides of a ratio.`,
     `- Load average at start ${meta.loadAverageAtStart.join(' / ')}, at end ${meta.loadAverageAtEnd.join(' / ')}; ${meta.seconds} s`,
     '',
@@ -365,6 +366,7 @@ const meta = {
   commit,
   machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version },
   pinning: pin ? `subjects on CPU ${SUBJECT_CPU}, load or fixed server on CPU ${LOAD_CPU} (taskset)` : 'none',
+  loadAllocator: loadEnv().GLIBC_TUNABLES ?? '',
   params: P,
   loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
 };

@@ -156,6 +156,7 @@ function machineLines(meta) {
     `- Date: ${meta.date}${meta.commit ? `, commit \`${meta.commit}\`` : ''}`,
     `- Command: \`${meta.command}\`${meta.argv.length ? ` (args: \`${meta.argv.join(' ')}\`)` : ''}, ${meta.params.rounds} round(s), ${meta.elapsedSeconds} s`,
     `- Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB, ${meta.machine.os}`,
+    ...(meta.loadAllocator ? [`- Load processes (on the load CPU) run with \`GLIBC_TUNABLES=${meta.loadAllocator}\`, glibc's heap thresholds held still so that they keep one pace; the subjects with ${/GLIBC_TUNABLES|MALLOC_/.test(meta.command) ? 'the command\'s settings' : 'the default allocator'}.`] : []),
     `- Node ${meta.machine.node}; ws ${ws.ws} with ${bu}; ${u8}`,
     `- Open files: soft ${meta.nofile.soft}, hard ${meta.nofile.hard}${meta.nofile.raisedTo ? `, raised to ${meta.nofile.raisedTo}` : ''}; idle-connection test with ${meta.nofile.idleConnections} connections`,
     `- CPU pinning: ${meta.pinning}`,

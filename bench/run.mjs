@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { useSocketeerNative, wsNativeReport } from './lib/adapters.mjs';
-import { allocatorEnv, configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
+import { allocatorEnv, configureChildren, hasTaskset, loadEnv, spawnNode, stop, waitFor } from './lib/children.mjs';
 import { summary } from './lib/stats.mjs';
 import { writeReports } from './report.mjs';
 
@@ -56,6 +56,7 @@ try { commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe'
 const meta = {
   date: new Date().toISOString(),
   command: `${allocatorEnv()}${quick ? 'npm run bench:quick' : 'npm run bench'}`,
+  loadAllocator: loadEnv().GLIBC_TUNABLES ?? '',
   argv: process.argv.slice(2),
   quick,
   commit,
@@ -84,9 +85,12 @@ if (!meta.ws.bufferutil?.wsGetsNative) console.warn('warning: ws is not using th
 // ---- runners -----------------------------------------------------------------
 const slack = 20000;
 const timed = (extra = 0) => P.warmupMs + P.durationMs + slack + extra;
+/** Load processes (pinned to the load CPU) run with glibc's thresholds held still; subjects with the default. */
+const envFor = (cpu) => (cpu === LOAD_CPU ? loadEnv() : process.env);
 
 async function withServer(script, cfg, fn, opts = {}) {
-  const server = spawnNode(here(script), cfg, { cpu: opts.cpu ?? SUBJECT_CPU, gc: true, nodeArgs: opts.nodeArgs ?? [] });
+  const cpu = opts.cpu ?? SUBJECT_CPU;
+  const server = spawnNode(here(script), cfg, { cpu, gc: true, nodeArgs: opts.nodeArgs ?? [], env: envFor(cpu) });
   try {
     const { port } = await waitFor(server, 'ready', 15000);
     return await fn(port, server);
@@ -100,7 +104,7 @@ async function withServer(script, cfg, fn, opts = {}) {
  * start-up overlaps the server's); it waits for { type: 'target' } with the port.
  */
 function startLoad(script, cfg, cpu = LOAD_CPU, nodeArgs = []) {
-  const child = spawnNode(here(script), { ...cfg, portFromParent: true }, { cpu, gc: true, nodeArgs });
+  const child = spawnNode(here(script), { ...cfg, portFromParent: true }, { cpu, gc: true, nodeArgs, env: envFor(cpu) });
   child.waiting = waitFor(child, 'waiting', 30000);
   child.waiting.catch(() => {});
   return child;
@@ -119,7 +123,7 @@ async function finishLoad(child, target, timeoutMs) {
 }
 
 async function runLoad(script, cfg, timeoutMs, cpu = LOAD_CPU, nodeArgs = []) {
-  const child = spawnNode(here(script), cfg, { cpu, gc: true, nodeArgs });
+  const child = spawnNode(here(script), cfg, { cpu, gc: true, nodeArgs, env: envFor(cpu) });
   try {
     const m = await waitFor(child, 'result', timeoutMs);
     if (m.error) throw new Error(m.error);
@@ -247,7 +251,7 @@ function idleServerMemory(script, cfg, nodeArgs) {
   return withServer(script, cfg, async (port, server) => {
     server.send({ type: 'mem' });
     const before = await waitFor(server, 'mem', 10000);
-    const load = spawnNode(here('loadgen.mjs'), { port, mode: 'idle', conns: P.idleConns }, { cpu: LOAD_CPU });
+    const load = spawnNode(here('loadgen.mjs'), { port, mode: 'idle', conns: P.idleConns }, { cpu: LOAD_CPU, env: envFor(LOAD_CPU) });
     try {
       const { conns } = await waitFor(load, 'connected', 120000);
       server.send({ type: 'mem' });

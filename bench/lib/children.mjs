@@ -15,7 +15,7 @@ export function hasTaskset() {
   return spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 }
 
-export function spawnNode(script, cfg, { cpu = null, gc = false, nodeArgs = [] } = {}) {
+export function spawnNode(script, cfg, { cpu = null, gc = false, nodeArgs = [], env = process.env } = {}) {
   let cmd = process.execPath;
   let argv = [...nodeArgs, ...(gc ? ['--expose-gc'] : []), script, JSON.stringify(cfg)];
   if (pinning && cpu !== null) {
@@ -26,7 +26,7 @@ export function spawnNode(script, cfg, { cpu = null, gc = false, nodeArgs = [] }
     argv = ['-c', `ulimit -n ${nofile} && exec "$@"`, 'sh', cmd, ...argv];
     cmd = 'sh';
   }
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
   child.on('error', () => {}); // a send() racing the child's exit: the exit handlers report it
   children.add(child);
   child.on('exit', () => children.delete(child));
@@ -79,4 +79,17 @@ export function allocatorEnv() {
     .filter(([k]) => k === 'GLIBC_TUNABLES' || /^MALLOC_[A-Z_]+_$/.test(k))
     .map(([k, v]) => `${k}=${v} `)
     .join('');
+}
+
+/**
+ * The environment for load processes (load generators, drivers, fixed
+ * servers): glibc's malloc thresholds held still, unless the caller set its
+ * own. With the default, glibc may start trimming a process's heap after every
+ * large message (bench/performance-notes.md, rounds 7 and 8), and a load
+ * process in that mode sets the pace for every subject it serves. Subjects keep
+ * the default allocator.
+ */
+export const LOAD_ALLOCATOR = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824';
+export function loadEnv() {
+  return process.env.GLIBC_TUNABLES ? process.env : { ...process.env, GLIBC_TUNABLES: LOAD_ALLOCATOR };
 }
