@@ -286,6 +286,27 @@ npm run bench:interleaved   # real clients, latency, large messages, deflate 64 
 node bench/interleaved.mjs --only=large.server.16MB --epochs=2 --cycles=4   # a subset (writes bench-results/interleaved-partial.*)
 \`\`\`
 
+## Large messages and glibc's allocator
+
+On Linux with glibc, a Node process that receives large messages can fall
+into a mode where glibc hands freed heap back to the kernel after every
+garbage collection, and the next buffers are written on fresh pages, a page
+fault per 4 KiB. Both libraries can be in it; which processes fall into it
+is decided early and by small things (rounds 7 and 8 below). In this bench
+it makes a 64 KB echo run at a third to two thirds of its speed and a
+16 MB server echo at a tenth or less. An application that moves large messages can hold
+glibc still for its process:
+
+\`\`\`sh
+GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864 node server.js
+\`\`\`
+
+Setting any of glibc's malloc thresholds turns off its moving of both
+(mallopt(3)). The cost is memory:
+up to the trim threshold (64 MiB here) of freed heap stays with the process
+instead of going back to the kernel. socketeer does not change these
+settings itself: they belong to the whole process.
+
 ## How it measures
 
 - Every case runs both libraries, and ws a second time (the A/A slot), in the
@@ -303,7 +324,11 @@ node bench/interleaved.mjs --only=large.server.16MB --epochs=2 --cycles=4   # a 
 - Processes: the code under test runs alone in one process, the traffic
   generator in another, pinned to different CPUs with \`taskset\` when the
   machine has two or more. Everything is on 127.0.0.1. Every phase has a
-  timeout, and every child process is killed at the end.
+  timeout, and every child process is killed at the end. The processes on
+  the load CPU (load generators, the fixed raw server of the client rows)
+  run with glibc's heap thresholds held still (\`loadEnv()\` in
+  \`bench/lib/children.mjs\`), so that their own allocator mode does not set
+  the pace (round 8); the processes under test keep the default allocator.
 - Both libraries go through one adapter surface (\`bench/lib/adapters.mjs\`:
   create a server, create a client, broadcast), so they run identical code.
 - **Server role**: the library's \`WebSocketServer\` echoes every message. The load
