@@ -83,6 +83,14 @@ export class TransportSettings extends ConnectionConfig {
 /** Settings already made, by their values; a handful per process in practice. */
 const settingsMade = new Map<string, TransportSettings>();
 const MAX_SETTINGS_KEPT = 64;
+/** The settings settingsFor() returned last: a server's connections nearly always ask for them again. */
+let lastSettings: TransportSettings | null = null;
+let settingsFields: (keyof TransportSettings)[] | null = null;
+
+function sameValues(a: TransportSettings, b: TransportSettings, fields: (keyof TransportSettings)[]): boolean {
+  for (const field of fields) if (a[field] !== b[field]) return false;
+  return true;
+}
 
 /**
  * The shared settings for these options (made on first need). The key is the
@@ -93,6 +101,13 @@ function settingsFor(options: TransportOptions): TransportSettings {
   const settings = new TransportSettings(options);
   // A user's mask generator is a function: settings with one are not shared.
   if (settings.generateMask !== null && settings.generateMask !== randomMask) return settings;
+  const fields = (settingsFields ??= Object.keys(settings) as (keyof TransportSettings)[]);
+  if (lastSettings !== null && sameValues(lastSettings, settings, fields)) return lastSettings;
+  lastSettings = internSettings(settings);
+  return lastSettings;
+}
+
+function internSettings(settings: TransportSettings): TransportSettings {
   const key = Object.values(settings)
     .map((value) => (typeof value === 'function' ? 'randomMask' : String(value)))
     .join('|');
