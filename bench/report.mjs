@@ -341,7 +341,9 @@ settings itself: they belong to the whole process.
   unmasked). The library's client runs in \`bench/client-driver.mjs\`.
 - Throughput: a window of messages in flight per connection; each reply
   triggers the next message; messages/s over the measured interval (1 s),
-  after a warm-up: 300 ms, and 3 s for the permessage-deflate rows, whose
+  after a warm-up: 300 ms, and 3 s for the handshake rows (each connection
+  runs the whole set-up and teardown path, still being compiled after
+  300 ms) and the permessage-deflate rows, whose
   1,300 messages/s of 64 KB left both libraries partly unoptimized by V8
   after 300 ms.
 - Latency: an open-loop schedule at a fixed total rate; the round-trip time of
