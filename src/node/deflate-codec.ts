@@ -244,15 +244,14 @@ export class DeflateCodec implements MessageCodec {
 
   private createDeflater(): zlib.DeflateRaw {
     const huffmanOnly = this.config.deflateWindowBits < 9;
+    const strategy = huffmanOnly ? zlib.constants.Z_HUFFMAN_ONLY : this.config.strategy;
     const deflater = zlib.createDeflateRaw({
       // See permessage-deflate.ts: an 8-bit limit is met by emitting no back-references.
       windowBits: huffmanOnly ? 9 : this.config.deflateWindowBits,
       level: this.config.level,
       memLevel: this.config.memLevel,
       ...(this.config.deflateChunkSize === undefined ? {} : { chunkSize: this.config.deflateChunkSize }),
-      ...(huffmanOnly
-        ? { strategy: zlib.constants.Z_HUFFMAN_ONLY }
-        : this.config.strategy === undefined ? {} : { strategy: this.config.strategy }),
+      ...(strategy === undefined ? {} : { strategy }),
       // Every write ends with a sync flush (RFC 7692 §7.2.1), in the same threadpool round trip.
       flush: zlib.constants.Z_SYNC_FLUSH,
     });
