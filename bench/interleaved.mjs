@@ -26,7 +26,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { useSocketeerNative } from './lib/adapters.mjs';
-import { allocatorEnv, configureChildren, hasTaskset, loadEnv, spawnNode, stop, waitFor } from './lib/children.mjs';
+import { allocatorEnv, loadAllocatorLines, loadEnv } from './lib/allocator.mjs';
+import { configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
 import { bootstrapOverCycles, goalVerdict } from './lib/cycle-bootstrap.mjs';
 import { rotated, rotatingOrder } from './lib/driver.mjs';
 import { quantile } from './lib/stats.mjs';
@@ -291,7 +292,7 @@ function markdown(meta, rows) {
     `- Date: ${meta.date}, commit \`${meta.commit || 'unknown'}\`${meta.renderedBy ? ` (report rendered again by ${meta.renderedBy})` : ''}`,
     `- Command: \`${meta.command}\``,
     `- Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, Node ${meta.machine.node}; ${meta.pinning}`,
-    ...(meta.loadAllocator ? [`- The load and fixed-server processes run with \`GLIBC_TUNABLES=${meta.loadAllocator}\` (glibc's heap thresholds held still, so they keep one pace); the subjects with ${/GLIBC_TUNABLES|MALLOC_/.test(meta.command) ? 'the command\'s settings' : 'the default allocator'}.`] : []),
+    ...loadAllocatorLines(meta),
     `- ${q.epochs} epoch(s) of ${q.cycles / q.epochs} cycles; every epoch starts all subjects afresh, in an order turned one place further each epoch (warm-up ${q.warmupMs} ms each, ${q.longWarmupMs ?? q.deflateWarmupMs} ms for ${q.longWarmupMs ? 'latency and ' : ''}permessage-deflate). In each cycle every subject is driven for ${q.settleMs} ms unmeasured and then ${q.sliceMs} ms measured (2.5 times both for 16 MB), one after another, starting one further along each cycle. Intervals: 90% bootstrap, epochs resampled and then cycles within them, the same cycles for both sides of a ratio.`,
     `- Load average at start ${meta.loadAverageAtStart.join(' / ')}, at end ${meta.loadAverageAtEnd.join(' / ')}; ${meta.seconds} s`,
     '',

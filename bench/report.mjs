@@ -1,6 +1,7 @@
 // Turns a benchmark result into a Markdown table, an SVG chart of the ratios
 // (hand-written, no dependencies) and, for full runs, docs/performance.md.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadAllocatorLines } from './lib/allocator.mjs';
 import { fileURLToPath } from 'node:url';
 
 function num(v) {
@@ -156,7 +157,7 @@ function machineLines(meta) {
     `- Date: ${meta.date}${meta.commit ? `, commit \`${meta.commit}\`` : ''}`,
     `- Command: \`${meta.command}\`${meta.argv.length ? ` (args: \`${meta.argv.join(' ')}\`)` : ''}, ${meta.params.rounds} round(s), ${meta.elapsedSeconds} s`,
     `- Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB, ${meta.machine.os}`,
-    ...(meta.loadAllocator ? [`- Load processes (on the load CPU) run with \`GLIBC_TUNABLES=${meta.loadAllocator}\`, glibc's heap thresholds held still so that they keep one pace; the subjects with ${/GLIBC_TUNABLES|MALLOC_/.test(meta.command) ? 'the command\'s settings' : 'the default allocator'}.`] : []),
+    ...loadAllocatorLines(meta),
     `- Node ${meta.machine.node}; ws ${ws.ws} with ${bu}; ${u8}`,
     `- Open files: soft ${meta.nofile.soft}, hard ${meta.nofile.hard}${meta.nofile.raisedTo ? `, raised to ${meta.nofile.raisedTo}` : ''}; idle-connection test with ${meta.nofile.idleConnections} connections`,
     `- CPU pinning: ${meta.pinning}`,
@@ -327,7 +328,7 @@ settings itself: they belong to the whole process.
   timeout, and every child process is killed at the end. The processes on
   the load CPU (load generators, the fixed raw server of the client rows)
   run with glibc's heap thresholds held still (\`loadEnv()\` in
-  \`bench/lib/children.mjs\`), so that their own allocator mode does not set
+  \`bench/lib/allocator.mjs\`), so that their own allocator mode does not set
   the pace (round 8); the processes under test keep the default allocator.
 - Both libraries go through one adapter surface (\`bench/lib/adapters.mjs\`:
   create a server, create a client, broadcast), so they run identical code.

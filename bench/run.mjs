@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { useSocketeerNative, wsNativeReport } from './lib/adapters.mjs';
-import { allocatorEnv, configureChildren, hasTaskset, loadEnv, spawnNode, stop, waitFor } from './lib/children.mjs';
+import { allocatorEnv, loadEnv } from './lib/allocator.mjs';
+import { configureChildren, hasTaskset, spawnNode, stop, waitFor } from './lib/children.mjs';
 import { summary } from './lib/stats.mjs';
 import { writeReports } from './report.mjs';
 

@@ -68,28 +68,3 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => { killAll(); process.exit(130); });
 }
 process.on('exit', killAll);
-
-/**
- * glibc malloc settings in the environment, which every child inherits, as a
- * command prefix ('' when none): they change the large-message rows
- * (bench/performance-notes.md, round 7), so reports show them.
- */
-export function allocatorEnv() {
-  return Object.entries(process.env)
-    .filter(([k]) => k === 'GLIBC_TUNABLES' || /^MALLOC_[A-Z_]+_$/.test(k))
-    .map(([k, v]) => `${k}=${v} `)
-    .join('');
-}
-
-/**
- * The environment for load processes (load generators, drivers, fixed
- * servers): glibc's malloc thresholds held still, unless the caller set its
- * own. With the default, glibc may start trimming a process's heap after every
- * large message (bench/performance-notes.md, rounds 7 and 8), and a load
- * process in that mode sets the pace for every subject it serves. Subjects keep
- * the default allocator.
- */
-export const LOAD_ALLOCATOR = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824';
-export function loadEnv() {
-  return process.env.GLIBC_TUNABLES ? process.env : { ...process.env, GLIBC_TUNABLES: LOAD_ALLOCATOR };
-}
