@@ -215,9 +215,15 @@ export class SocketTransport implements ConnectionSink {
   get releasesOnCallback(): boolean {
     return (this.flags & T_RELEASES_ON_CALLBACK) !== 0;
   }
-  /** Bytes handed to the socket so far, and how many of them are known to be in the OS. */
-  private writtenBytes = 0;
-  private flushedBytes = 0;
+  /**
+   * Bytes handed to the socket so far, and how many of them are known to be
+   * in the OS. They start as -0, a number V8 cannot keep as a small integer:
+   * from 0 they would be small integers until the first connection passes
+   * 1 GiB written, and then the change of the field's representation would
+   * throw away the optimized code of every function that touches a transport.
+   */
+  private writtenBytes = -0;
+  private flushedBytes = -0;
   /** The outgoing cap's state, made the first time the write buffer passes the cap (most connections never do). */
   private limit: OutgoingLimit | null = null;
 
