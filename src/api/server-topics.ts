@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { WebSocketError } from '../core/errors.js';
+import { sharedDeflateSettings } from '../node/extensions.js';
 import { DEFAULT_MAX_BUFFERED_AMOUNT } from '../node/outgoing-limit.js';
 import { DEFAULT_MAX_PAYLOAD } from './options.js';
 import type { PubSubBus } from './pubsub-bus.js';
@@ -16,21 +17,29 @@ export { TopicRegistry, type PublishOptions, type SlowSubscriberPolicy } from '.
  */
 export function createServerTopics(
   server: EventEmitter & { pubsubErrorCount: number },
-  options: { pubsub?: PubSubBus; maxTopicLength?: number; maxPayload?: number; maxBufferedAmount?: number; slowSubscriberPolicy?: SlowSubscriberPolicy },
+  options: {
+    pubsub?: PubSubBus;
+    maxTopicLength?: number;
+    maxPayload?: number;
+    maxBufferedAmount?: number;
+    slowSubscriberPolicy?: SlowSubscriberPolicy;
+    perMessageDeflate?: unknown;
+  },
 ): TopicRegistry {
   const policy = options.slowSubscriberPolicy ?? 'close';
   if (policy !== 'close' && policy !== 'skip') {
     throw new WebSocketError('WS_ERR_INVALID_OPTION', `slowSubscriberPolicy must be 'close' or 'skip' (got ${String(policy)})`, 0);
   }
-  const limits = {
+  const settings = {
     maxTopicLength: options.maxTopicLength ?? DEFAULT_MAX_TOPIC_LENGTH,
     maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     // 'skip' keeps every subscriber's buffer under the cap the 'close' policy enforces.
     skipAbove: policy === 'skip' ? options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT : Infinity,
+    deflate: sharedDeflateSettings(options.perMessageDeflate),
   };
   return new TopicRegistry(
     options.pubsub ?? localPubSub(),
-    limits,
+    settings,
     (error) => {
       server.pubsubErrorCount++;
       server.emit('pubsub-error', error);

@@ -1,19 +1,18 @@
 import { encodeFrame } from '../core/frame-serializer.js';
 import { parseExtensionHeader } from '../core/extension-header.js';
 import { Opcode } from '../core/opcodes.js';
-import { deflateShared } from '../node/shared-deflate.js';
+import { deflateShared, type SharedDeflateSettings } from '../node/shared-deflate.js';
 import type { SharedFrame } from './broadcast.js';
 import type { WebSocket } from './websocket.js';
-
-/** Messages shorter than this go out uncompressed even when compression is asked for. */
-const COMPRESS_MIN_BYTES = 64;
 
 /**
  * The frames of one publish, each encoded at most once for all the local
  * subscribers: the plain frame, and with `compress` one deflated frame per
  * inflate window in use, for the subscribers that can share it (those that
  * negotiated permessage-deflate with server_no_context_takeover). Every other
- * subscriber gets the plain frame, which RFC 7692 allows per message.
+ * subscriber gets the plain frame, which RFC 7692 allows per message, and
+ * so does everyone when the payload is under the server's threshold. The
+ * deflated frame uses the server's zlib settings (`deflate`).
  */
 export class PublishFrames {
   private plainFrame: SharedFrame | null = null;
@@ -23,21 +22,23 @@ export class PublishFrames {
     readonly payload: Buffer,
     readonly binary: boolean,
     private readonly compress: boolean,
+    private readonly deflate: SharedDeflateSettings | null,
   ) {}
 
   frameFor(ws: WebSocket): SharedFrame {
-    if (this.compress && this.payload.length >= COMPRESS_MIN_BYTES) {
+    const deflate = this.compress ? this.deflate : null;
+    if (deflate !== null && this.payload.length >= deflate.threshold) {
       const windowBits = sharedDeflateWindow(ws);
-      if (windowBits !== 0) return this.deflatedFrame(windowBits);
+      if (windowBits !== 0) return this.deflatedFrame(windowBits, deflate);
     }
     return (this.plainFrame ??= encode(this.payload, this.binary, false));
   }
 
-  private deflatedFrame(windowBits: number): SharedFrame {
+  private deflatedFrame(windowBits: number, deflate: SharedDeflateSettings): SharedFrame {
     this.deflated ??= new Map();
     let frame = this.deflated.get(windowBits);
     if (frame === undefined) {
-      frame = encode(deflateShared(this.payload, windowBits), this.binary, true);
+      frame = encode(deflateShared(this.payload, windowBits, deflate), this.binary, true);
       this.deflated.set(windowBits, frame);
     }
     return frame;

@@ -5,6 +5,7 @@ import { PubSubErrorCode as ErrorCode } from './pubsub-errors.js';
 import { isBlob, toPayload } from './outgoing-data.js';
 import type { PubSubBus, PubSubMessage, PubSubNode } from './pubsub-bus.js';
 import type { SharedFrame } from './broadcast.js';
+import type { SharedDeflateSettings } from '../node/shared-deflate.js';
 import { PublishFrames } from './topic-frame.js';
 import { checkTopic } from './topic-name.js';
 import { kSendShared, WebSocket } from './websocket.js';
@@ -17,11 +18,13 @@ export interface PublishOptions {
   compress?: boolean;
 }
 
-export interface TopicLimits {
+export interface TopicSettings {
   maxTopicLength: number;
   maxPayload: number;
   /** Skip a subscriber whose buffered bytes plus the message would pass this (Infinity: never). */
   skipAbove: number;
+  /** How `compress: true` publishes are deflated (the server's perMessageDeflate); null: never. */
+  deflate: SharedDeflateSettings | null;
 }
 
 /** What a publish does to a subscriber whose buffer is full: see `slowSubscriberPolicy`. */
@@ -61,7 +64,7 @@ export class TopicRegistry implements PubSubNode {
 
   constructor(
     private readonly bus: PubSubBus,
-    private readonly limits: TopicLimits,
+    private readonly settings: TopicSettings,
     private readonly reportError: (error: Error & { code?: string }) => void,
     private readonly reportSkip: SkipReporter = () => undefined,
   ) {
@@ -73,7 +76,7 @@ export class TopicRegistry implements PubSubNode {
   }
 
   subscribe(ws: WebSocket, topic: string): boolean {
-    checkTopic(topic, this.limits.maxTopicLength);
+    checkTopic(topic, this.settings.maxTopicLength);
     if (ws.readyState !== WebSocket.OPEN) return false;
     let topics = this.memberships.get(ws);
     if (topics?.has(topic)) return false;
@@ -89,7 +92,7 @@ export class TopicRegistry implements PubSubNode {
   }
 
   unsubscribe(ws: WebSocket, topic: string): boolean {
-    checkTopic(topic, this.limits.maxTopicLength);
+    checkTopic(topic, this.settings.maxTopicLength);
     const topics = this.memberships.get(ws);
     if (topics === undefined || !topics.delete(topic)) return false;
     if (topics.size === 0) this.memberships.delete(ws);
@@ -115,23 +118,23 @@ export class TopicRegistry implements PubSubNode {
   }
 
   subscriberCount(topic: string): number {
-    checkTopic(topic, this.limits.maxTopicLength);
+    checkTopic(topic, this.settings.maxTopicLength);
     return this.subscribers.get(topic)?.size ?? 0;
   }
 
   /** Deliver here (skipping `sender`) and to the other nodes; returns the local count. */
   publish(topic: string, data: unknown, options: PublishOptions | undefined, sender: WebSocket | null): number {
-    checkTopic(topic, this.limits.maxTopicLength);
+    checkTopic(topic, this.settings.maxTopicLength);
     if (isBlob(data)) {
       throw new WebSocketError(ErrorCode.InvalidDataType, 'publish() cannot take a Blob: pass await blob.arrayBuffer() instead', 0);
     }
     const payload = toPayload(data);
     const binary = options?.binary ?? typeof payload !== 'string';
     const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
-    if (bytes.length > this.limits.maxPayload) {
+    if (bytes.length > this.settings.maxPayload) {
       throw new WebSocketError(
         'WS_ERR_MESSAGE_TOO_BIG',
-        `The message is ${bytes.length} bytes: subscribers accept at most ${this.limits.maxPayload} (option maxPayload)`,
+        `The message is ${bytes.length} bytes: subscribers accept at most ${this.settings.maxPayload} (option maxPayload)`,
         0,
       );
     }
@@ -181,7 +184,7 @@ export class TopicRegistry implements PubSubNode {
   private deliverLocal(topic: string, bytes: Buffer, binary: boolean, compress: boolean, sender: WebSocket | null): number {
     const sockets = this.subscribers.get(topic);
     if (sockets === undefined) return 0;
-    const frames = new PublishFrames(bytes, binary, compress);
+    const frames = new PublishFrames(bytes, binary, compress, this.settings.deflate);
     let count = 0;
     for (const ws of sockets) {
       if (ws !== sender && this.sendOne(ws, topic, frames)) count++;
@@ -197,7 +200,7 @@ export class TopicRegistry implements PubSubNode {
   private sendOne(ws: WebSocket, topic: string, frames: PublishFrames): boolean {
     const bytes = frames.payload;
     const frame = frames.frameFor(ws);
-    const skipAbove = this.limits.skipAbove;
+    const skipAbove = this.settings.skipAbove;
     if (skipAbove !== Infinity && ws.bufferedAmount + frame.head.length + (frame.tail?.length ?? 0) > skipAbove) {
       const skipped = (this.skips.get(ws) ?? 0) + 1;
       this.skips.set(ws, skipped);
@@ -228,12 +231,12 @@ export class TopicRegistry implements PubSubNode {
       }
       const sockets = this.subscribers.get(topic);
       if (sockets === undefined) continue;
-      const skipAbove = this.limits.skipAbove;
+      const skipAbove = this.settings.skipAbove;
       let joined: SharedFrame | null = null;
       let frames: PublishFrames[] | null = null;
       for (const ws of sockets) {
         if ((compress && ws.extensions !== '') || (skipAbove !== Infinity && ws.bufferedAmount + bytes > skipAbove)) {
-          frames ??= messages.map((m) => new PublishFrames(m.data, m.binary, m.compress));
+          frames ??= messages.map((m) => new PublishFrames(m.data, m.binary, m.compress, this.settings.deflate));
           for (const f of frames) this.sendOne(ws, topic, f);
           continue;
         }

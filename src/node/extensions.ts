@@ -11,6 +11,7 @@ import {
   serverAccept,
 } from '../core/extensions/permessage-deflate.js';
 import { createDeflateCodec } from './deflate-codec.js';
+import type { SharedDeflateSettings } from './shared-deflate.js';
 
 /**
  * The seam between the handshakes and the extensions socketeer supports
@@ -50,6 +51,22 @@ function resolve(option: unknown, enabledByDefault: boolean): ResolvedPerMessage
  */
 export function validateServerExtensionOptions(option: unknown): void {
   resolve(option, false);
+}
+
+/**
+ * A server's settings for messages deflated once for many sockets (publish),
+ * from its `perMessageDeflate` option; null when the option leaves it off.
+ */
+export function sharedDeflateSettings(option: unknown): SharedDeflateSettings | null {
+  const options = resolve(option, false);
+  if (options === null) return null;
+  return {
+    threshold: options.threshold,
+    level: options.level,
+    memLevel: options.memLevel,
+    strategy: options.strategy,
+    chunkSize: options.deflateChunkSize,
+  };
 }
 
 /** Server: choose among the client's offers. Returns NONE when nothing is enabled or acceptable. */

@@ -2,6 +2,18 @@ import zlib from 'node:zlib';
 
 const TAIL_LENGTH = 4; // 00 00 ff ff, which RFC 7692 §7.2.1 removes
 
+/** A server's permessage-deflate settings that apply to a message deflated once for many sockets. */
+export interface SharedDeflateSettings {
+  /** Messages shorter than this go out uncompressed. */
+  threshold: number;
+  level: number;
+  memLevel: number;
+  /** zlib strategy; undefined: zlib's default. */
+  strategy: number | undefined;
+  /** zlib's output buffer size; undefined: zlib's default. */
+  chunkSize: number | undefined;
+}
+
 /**
  * Deflates one whole message for many recipients at once (RFC 7692): a fresh
  * raw deflate stream, flushed with Z_SYNC_FLUSH and its empty-block tail
@@ -9,7 +21,14 @@ const TAIL_LENGTH = 4; // 00 00 ff ff, which RFC 7692 §7.2.1 removes
  * is at least `windowBits` can read it, and since it is sent only to peers
  * whose server compressor keeps no context, it shifts no shared history.
  */
-export function deflateShared(data: Buffer, windowBits: number): Buffer {
-  const out = zlib.deflateRawSync(data, { windowBits, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+export function deflateShared(data: Buffer, windowBits: number, settings: SharedDeflateSettings): Buffer {
+  const out = zlib.deflateRawSync(data, {
+    windowBits,
+    level: settings.level,
+    memLevel: settings.memLevel,
+    ...(settings.strategy === undefined ? {} : { strategy: settings.strategy }),
+    ...(settings.chunkSize === undefined ? {} : { chunkSize: settings.chunkSize }),
+    finishFlush: zlib.constants.Z_SYNC_FLUSH,
+  });
   return out.subarray(0, out.length - TAIL_LENGTH);
 }

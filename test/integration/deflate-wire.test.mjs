@@ -127,6 +127,43 @@ test("ws's zlibDeflateOptions reach zlib: level and memLevel as the flat options
   assert.ok(smallChunks.equals(byDefault), 'the output buffer size changes no byte on the wire');
 });
 
+test("publish deflates with the server's settings: its threshold, level, memLevel and strategy", async (t) => {
+  const message = text(50_000, 6);
+  /** What a raw subscriber receives for one compress: true publish, and for the same message sent to it alone. */
+  async function publishedAndSent(options) {
+    const offer = 'permessage-deflate; server_no_context_takeover';
+    const { wss, raw, server } = await serverAndRawClient(t, { perMessageDeflate: { serverNoContextTakeover: true, ...options } }, offer);
+    server.subscribe('t');
+    assert.equal(wss.publish('t', message, { compress: true }), 1);
+    server.send(message);
+    return [await raw.reader.next(), await raw.reader.next()];
+  }
+  const inflater = rawInflater();
+  const payloads = {};
+  for (const [name, options] of Object.entries({
+    byDefault: {},
+    flat: { level: 1, memLevel: 3 },
+    wsNamed: { zlibDeflateOptions: { level: 1, memLevel: 3 } },
+    huffman: { zlibDeflateOptions: { strategy: 2 } },
+  })) {
+    const [published, sent] = await publishedAndSent(options);
+    assert.ok(published.rsv1 && sent.rsv1, name);
+    assert.equal((await inflater.decompress(published.payload)).toString(), message, name);
+    assert.ok(published.payload.equals(sent.payload), `${name}: the published stream is the one send() makes`);
+    payloads[name] = published.payload;
+  }
+  inflater.close();
+  assert.ok(!payloads.flat.equals(payloads.byDefault), 'level 1 changes the stream');
+  assert.ok(payloads.wsNamed.equals(payloads.flat));
+  assert.ok(payloads.huffman.length > payloads.byDefault.length, 'Huffman-only is larger');
+
+  const { wss, raw, server } = await serverAndRawClient(t, { perMessageDeflate: { serverNoContextTakeover: true, threshold: 100 } }, 'permessage-deflate; server_no_context_takeover');
+  server.subscribe('t');
+  for (const size of [0, 99, 100]) wss.publish('t', 'a'.repeat(size), { compress: true });
+  const frames = [await raw.reader.next(), await raw.reader.next(), await raw.reader.next()];
+  assert.deepEqual(frames.map((f) => f.rsv1), [false, false, true], 'plain under the threshold, compressed from it');
+});
+
 test('context takeover on the wire: a repeated message shrinks with it, keeps its size without', async (t) => {
   const message = text(4000, 4);
   // Server to client, with and without server_no_context_takeover.
