@@ -210,7 +210,10 @@ export class SocketTransport implements ConnectionSink {
   /**
    * A net.Socket (TLS included) is done with a buffer when its write callback
    * runs (libuv has written it or given up on it), so large masked frames can
-   * be reused. An HTTP/2 stream is not assumed to be.
+   * be reused. An HTTP/2 stream is not: when a stream is destroyed, Node
+   * completes its queued writes with ECANCELED even if nghttp2 has already
+   * put the first part of one on the session's socket, so a buffer reused at
+   * that callback could be rewritten while its bytes are still being sent.
    */
   get releasesOnCallback(): boolean {
     return (this.flags & T_RELEASES_ON_CALLBACK) !== 0;
