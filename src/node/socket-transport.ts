@@ -219,14 +219,18 @@ export class SocketTransport implements ConnectionSink {
     return (this.flags & T_RELEASES_ON_CALLBACK) !== 0;
   }
   /**
-   * Bytes handed to the socket so far, and how many of them are known to be
-   * in the OS. They start as -0, a number V8 cannot keep as a small integer:
-   * from 0 they would be small integers until the first connection passes
-   * 1 GiB written, and then the change of the field's representation would
-   * throw away the optimized code of every function that touches a transport.
+   * Bytes handed to the socket, and how many of them are known to be in the
+   * OS, counted from the last moment the socket was empty with no write
+   * callback waiting (when both go back to 0). Counted from the start they
+   * would pass 2^31 on a busy connection, V8 would change the fields from
+   * small integers to boxed doubles, and the first connection to do so
+   * would throw away the optimized code of every function that touches a
+   * transport (doubles from the start would cost 32 bytes per connection).
    */
-  private writtenBytes = -0;
-  private flushedBytes = -0;
+  private writtenBytes = 0;
+  private flushedBytes = 0;
+  /** Write callbacks given to the socket and not run yet. */
+  private settling = 0;
   /** The outgoing cap's state, made the first time the write buffer passes the cap (most connections never do). */
   private limit: OutgoingLimit | null = null;
 
@@ -370,7 +374,9 @@ export class SocketTransport implements ConnectionSink {
    * socket was destroyed reports one.
    */
   private settleWrite(end: number, callback: WriteCallback): (error?: Error | null) => void {
+    this.settling++;
     return (error) => {
+      this.settling--;
       if (error) {
         callback(notWritable(error));
       } else if (!this.socket.destroyed) {
@@ -384,7 +390,9 @@ export class SocketTransport implements ConnectionSink {
 
   /** Everything handed to the socket is in the OS once its buffer is empty. */
   private noteFlushed(): void {
-    if (this.socket.writableLength === 0 && !this.corked) this.flushedBytes = this.writtenBytes;
+    if (this.socket.writableLength !== 0 || this.corked) return;
+    if (this.settling === 0) this.writtenBytes = 0;
+    this.flushedBytes = this.writtenBytes;
   }
 
   /** @internal */
