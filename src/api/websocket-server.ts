@@ -292,6 +292,7 @@ export class WebSocketServer extends TypedEventEmitter<WebSocketServerEvents> {
     };
     if (verify.length >= 2) {
       // An answer that never comes is cut off by the answer's deadline (408, handshakeTimeout).
+      answer.startDeadline();
       (verify as (i: VerifyClientInfo, d: (r: boolean, c?: number, m?: string, h?: Record<string, string>) => void) => void)(
         info,
         (accepted, code = 401, message, headers) => {

@@ -124,6 +124,10 @@ export class Http2Answer implements HandshakeAnswer {
     return this.deadline.expired;
   }
 
+  startDeadline(): void {
+    this.deadline.start();
+  }
+
   onGone(listener: () => void): void {
     if (this.stream.destroyed || this.stream.closed) process.nextTick(listener);
     else this.stream.once('close', listener);
