@@ -136,6 +136,8 @@ const T_PAUSED_BY_USER = 64;
 const T_HELD_BY_CORE = 128;
 const T_READING = 256;
 const T_RELEASES_ON_CALLBACK = 512;
+/** The close timer runs with the failure grace (shorter than closeTimeout). */
+const T_SHORT_CLOSE_TIMER = 1024;
 
 /**
  * Binds one protocol Connection to a socket: socket bytes go into the core,
@@ -147,7 +149,6 @@ export class SocketTransport implements ConnectionSink {
   /** Timeouts and the outgoing cap, shared with the other connections made alike. */
   readonly settings: TransportSettings;
   private closeTimer: NodeJS.Timeout | null = null;
-  private closeTimerMs = 0;
   private heartbeat: Heartbeat | null = null;
   /** Boolean state packed in one small integer (one field instead of one per flag); see the accessors. */
   private flags = 256;
@@ -520,11 +521,13 @@ export class SocketTransport implements ConnectionSink {
     const { closeTimeout, failureCloseTimeout } = this.settings;
     const failed = this.connection.failed && failureCloseTimeout !== undefined;
     const ms = failed ? Math.min(failureCloseTimeout!, closeTimeout) : closeTimeout;
+    const short = ms < closeTimeout;
     if (this.closeTimer !== null) {
-      if (!failed || this.closeTimerMs <= ms) return;
+      // A running timer is cut short only by the failure grace, and only once.
+      if (!short || (this.flags & T_SHORT_CLOSE_TIMER) !== 0) return;
       clearTimeout(this.closeTimer);
     }
-    this.closeTimerMs = ms;
+    if (short) this.flags |= T_SHORT_CLOSE_TIMER;
     this.closeTimer = setTimeout(() => {
       this.closeTimer = null;
       this.destroySocket();
