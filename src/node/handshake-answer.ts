@@ -39,29 +39,24 @@ export interface HandshakeAnswer {
 
 /**
  * The handshake's deadline, the same for both HTTP versions: a handshake
- * still unanswered `timeout` ms after start() (an asynchronous verifyClient
- * that never calls back) is refused with 408, so it cannot hold its socket,
- * or its maxConnections slot, forever. 0 turns it off. Only a handshake that
- * waits is given a timer: setting and clearing one on every handshake cost
- * about 2% of a server's CPU in a handshake profile.
+ * still unanswered `timeout` ms after its answer started to wait (an
+ * asynchronous verifyClient that never calls back) is refused with 408, so
+ * it cannot hold its socket, or its maxConnections slot, forever. 0 turns it
+ * off. Answers make one only when they wait: a timer set and cleared on
+ * every handshake cost about 2% of a server's CPU in a handshake profile.
  */
 export class HandshakeDeadline {
   private timer: NodeJS.Timeout | null = null;
   expired = false;
 
-  constructor(
-    private readonly timeout: number,
-    private readonly expire: (message: string) => void,
-  ) {}
-
-  start(): void {
-    const timeout = this.timeout;
-    if (timeout <= 0 || this.timer !== null) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.expired = true;
-      this.expire(`The WebSocket handshake did not complete within ${timeout} ms (handshakeTimeout)`);
-    }, timeout);
+  constructor(timeout: number, expire: (message: string) => void) {
+    if (timeout > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.expired = true;
+        expire(`The WebSocket handshake did not complete within ${timeout} ms (handshakeTimeout)`);
+      }, timeout);
+    }
   }
 
   clear(): void {
@@ -73,26 +68,24 @@ export class HandshakeDeadline {
 /** The HTTP/1.1 answer: 101 Switching Protocols on the upgraded socket. */
 export class Http1Answer implements HandshakeAnswer {
   readonly httpVersion = '1.1';
-  private readonly deadline: HandshakeDeadline;
+  private deadline: HandshakeDeadline | null = null;
 
   constructor(
     private readonly socket: Duplex,
     private readonly head: Buffer,
     private readonly key: string,
     private readonly onError: (this: Duplex) => void,
-    timeout: number,
-  ) {
-    this.deadline = new HandshakeDeadline(timeout, (message) => {
-      if (this.isOpen()) this.refuse(408, message);
-    });
-  }
+    private readonly timeout: number,
+  ) {}
 
   get timedOut(): boolean {
-    return this.deadline.expired;
+    return this.deadline?.expired ?? false;
   }
 
   startDeadline(): void {
-    this.deadline.start();
+    this.deadline ??= new HandshakeDeadline(this.timeout, (message) => {
+      if (this.isOpen()) this.refuse(408, message);
+    });
   }
 
   isOpen(): boolean {
@@ -101,7 +94,7 @@ export class Http1Answer implements HandshakeAnswer {
   }
 
   refuse(status: number, message: string, headers?: Record<string, string>): void {
-    this.deadline.clear();
+    this.deadline?.clear();
     refuseUpgrade(this.socket, status, message, headers);
   }
 
@@ -110,14 +103,14 @@ export class Http1Answer implements HandshakeAnswer {
   }
 
   accept(headerLines: string[]): { socket: Duplex; head: Buffer | null } {
-    this.deadline.clear();
+    this.deadline?.clear();
     this.socket.write(headerLines.join('\r\n') + '\r\n\r\n');
     this.socket.removeListener('error', this.onError);
     return { socket: this.socket, head: this.head };
   }
 
   destroy(): void {
-    this.deadline.clear();
+    this.deadline?.clear();
     this.socket.destroy();
   }
 

@@ -113,19 +113,21 @@ export function refuseStream(stream: http2.ServerHttp2Stream, status: number, me
 /** The HTTP/2 answer: 200 on the stream, which then carries the WebSocket. */
 export class Http2Answer implements HandshakeAnswer {
   readonly httpVersion = '2.0';
-  private readonly deadline: HandshakeDeadline;
+  private deadline: HandshakeDeadline | null = null;
 
-  constructor(private readonly stream: http2.ServerHttp2Stream, timeout: number) {
+  constructor(
+    private readonly stream: http2.ServerHttp2Stream,
+    private readonly timeout: number,
+  ) {
     stream.on('error', onHandshakeStreamError);
-    this.deadline = new HandshakeDeadline(timeout, (message) => this.refuse(408, message));
   }
 
   get timedOut(): boolean {
-    return this.deadline.expired;
+    return this.deadline?.expired ?? false;
   }
 
   startDeadline(): void {
-    this.deadline.start();
+    this.deadline ??= new HandshakeDeadline(this.timeout, (message) => this.refuse(408, message));
   }
 
   onGone(listener: () => void): void {
@@ -139,7 +141,7 @@ export class Http2Answer implements HandshakeAnswer {
   }
 
   refuse(status: number, message: string, headers?: Record<string, string>): void {
-    this.deadline.clear();
+    this.deadline?.clear();
     refuseStream(this.stream, status, message, headers);
   }
 
@@ -148,7 +150,7 @@ export class Http2Answer implements HandshakeAnswer {
   }
 
   accept(headerLines: string[]): { socket: Duplex; head: Buffer | null } {
-    this.deadline.clear();
+    this.deadline?.clear();
     const fields: http2.OutgoingHttpHeaders = { ':status': 200 };
     for (const line of headerLines) {
       const colon = line.indexOf(':');
@@ -166,7 +168,7 @@ export class Http2Answer implements HandshakeAnswer {
   }
 
   destroy(): void {
-    this.deadline.clear();
+    this.deadline?.clear();
     this.stream.destroy();
   }
 }
