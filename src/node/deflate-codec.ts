@@ -39,6 +39,23 @@ const emptyMessage = (): Buffer => Buffer.from([0x00]);
  */
 export const INFLATE_CHUNK_SIZE = 64 * 1024;
 
+/** The settings a raw deflater is made with, for one connection or for a message shared by many. */
+export type DeflaterSettings = Pick<DeflateCodecConfig, 'level' | 'memLevel' | 'strategy' | 'deflateChunkSize'>;
+
+/** zlib's options for a raw deflater with `settings` and a window of `windowBits`. */
+export function deflaterOptions(settings: DeflaterSettings, windowBits: number): zlib.ZlibOptions {
+  // See permessage-deflate.ts: an 8-bit limit is met by emitting no back-references.
+  const huffmanOnly = windowBits < 9;
+  const strategy = huffmanOnly ? zlib.constants.Z_HUFFMAN_ONLY : settings.strategy;
+  return {
+    windowBits: huffmanOnly ? 9 : windowBits,
+    level: settings.level,
+    memLevel: settings.memLevel,
+    ...(settings.deflateChunkSize === undefined ? {} : { chunkSize: settings.deflateChunkSize }),
+    ...(strategy === undefined ? {} : { strategy }),
+  };
+}
+
 function codecError(code: string, message: string, cause?: unknown): CodecError {
   const error: CodecError = new Error(message, cause === undefined ? undefined : { cause });
   error.code = code;
@@ -243,15 +260,8 @@ export class DeflateCodec implements MessageCodec {
   }
 
   private createDeflater(): zlib.DeflateRaw {
-    const huffmanOnly = this.config.deflateWindowBits < 9;
-    const strategy = huffmanOnly ? zlib.constants.Z_HUFFMAN_ONLY : this.config.strategy;
     const deflater = zlib.createDeflateRaw({
-      // See permessage-deflate.ts: an 8-bit limit is met by emitting no back-references.
-      windowBits: huffmanOnly ? 9 : this.config.deflateWindowBits,
-      level: this.config.level,
-      memLevel: this.config.memLevel,
-      ...(this.config.deflateChunkSize === undefined ? {} : { chunkSize: this.config.deflateChunkSize }),
-      ...(strategy === undefined ? {} : { strategy }),
+      ...deflaterOptions(this.config, this.config.deflateWindowBits),
       // Every write ends with a sync flush (RFC 7692 §7.2.1), in the same threadpool round trip.
       flush: zlib.constants.Z_SYNC_FLUSH,
     });

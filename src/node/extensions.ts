@@ -58,15 +58,7 @@ export function validateServerExtensionOptions(option: unknown): void {
  * from its `perMessageDeflate` option; null when the option leaves it off.
  */
 export function sharedDeflateSettings(option: unknown): SharedDeflateSettings | null {
-  const options = resolve(option, false);
-  if (options === null) return null;
-  return {
-    threshold: options.threshold,
-    level: options.level,
-    memLevel: options.memLevel,
-    strategy: options.strategy,
-    chunkSize: options.deflateChunkSize,
-  };
+  return resolve(option, false);
 }
 
 /** Server: choose among the client's offers. Returns NONE when nothing is enabled or acceptable. */

@@ -1,18 +1,13 @@
 import zlib from 'node:zlib';
+import { deflaterOptions, type DeflaterSettings } from './deflate-codec.js';
 
 const TAIL_LENGTH = 4; // 00 00 ff ff, which RFC 7692 §7.2.1 removes
 
 /** A server's permessage-deflate settings that apply to a message deflated once for many sockets. */
-export interface SharedDeflateSettings {
+export type SharedDeflateSettings = DeflaterSettings & {
   /** Messages shorter than this go out uncompressed. */
   threshold: number;
-  level: number;
-  memLevel: number;
-  /** zlib strategy; undefined: zlib's default. */
-  strategy: number | undefined;
-  /** zlib's output buffer size; undefined: zlib's default. */
-  chunkSize: number | undefined;
-}
+};
 
 /**
  * Deflates one whole message for many recipients at once (RFC 7692): a fresh
@@ -22,13 +17,6 @@ export interface SharedDeflateSettings {
  * whose server compressor keeps no context, it shifts no shared history.
  */
 export function deflateShared(data: Buffer, windowBits: number, settings: SharedDeflateSettings): Buffer {
-  const out = zlib.deflateRawSync(data, {
-    windowBits,
-    level: settings.level,
-    memLevel: settings.memLevel,
-    ...(settings.strategy === undefined ? {} : { strategy: settings.strategy }),
-    ...(settings.chunkSize === undefined ? {} : { chunkSize: settings.chunkSize }),
-    finishFlush: zlib.constants.Z_SYNC_FLUSH,
-  });
+  const out = zlib.deflateRawSync(data, { ...deflaterOptions(settings, windowBits), finishFlush: zlib.constants.Z_SYNC_FLUSH });
   return out.subarray(0, out.length - TAIL_LENGTH);
 }
