@@ -43,7 +43,7 @@ export function maskWithKeyJs(data: Uint8Array, from: number, to: number, key: n
   const length = to; // exclusive end
   let i = from;
   offset = (offset - from) & 3;
-  if (length - i >= 16) {
+  if (length - i >= WORD_LOOP_MIN) {
     const start = data.byteOffset;
     const lead = i + ((4 - ((start + i) & 3)) & 3);
     for (; i < lead; i++) data[i] ^= keyByte(key, i + offset);
@@ -156,6 +156,15 @@ export function copyMaskedJs(source: Uint8Array, target: Uint8Array, targetOffse
   i += words << 2;
   for (; i < length; i++) target[targetOffset + i] = source[i] ^ mask[i & 3];
 }
+
+/**
+ * Ranges from this length are masked word by word. Below it the byte loop
+ * is faster: setting up the word loop (alignment, the key word, an Int32Array
+ * view, which a small read gets new every time) costs more than it saves
+ * (measured on 32 B in a read of its own: 141-180 ns words, 43 ns bytes; at
+ * 128 B the two are even without a cached view, the words 30% ahead with it).
+ */
+const WORD_LOOP_MIN = 128;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
