@@ -285,6 +285,7 @@ node bench/run.mjs --only=memory --rounds=3 --no-aa   # the memory rows with the
 SOCKET_FLOOR_COUNT=10000 node bench/socket-floor.mjs   # the floors alone: plain TCP socket and upgraded socket
 npm run bench:interleaved   # real clients, latency, large messages, deflate 64 KB: all subjects up at once, driven in turn (about 22 min); writes bench-results/interleaved.*
 node bench/interleaved.mjs --only=large.server.16MB --epochs=2 --cycles=4   # a subset (writes bench-results/interleaved-partial.*)
+npm run bench:same-process   # client handshakes, real clients, serialize 64 KB: both libraries in one process, alternating 400 ms slices (about 3 min); writes bench-results/same-process.*
 \`\`\`
 
 ## Large messages and glibc's allocator
