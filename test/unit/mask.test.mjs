@@ -88,6 +88,23 @@ test('randomMask reuses one 4-byte buffer and its keys vary', async () => {
   assert.ok(seen.size > 4900, `only ${seen.size} distinct keys`);
 });
 
+test('randomMask refills its pool in place: no buffer is allocated after the first call', async () => {
+  const { randomMask } = await import('../../dist/esm/core/mask-source.js');
+  randomMask();
+  const made = [];
+  const { allocUnsafe, allocUnsafeSlow, alloc } = Buffer;
+  Buffer.allocUnsafe = (size) => { made.push(size); return allocUnsafe(size); };
+  Buffer.allocUnsafeSlow = (size) => { made.push(size); return allocUnsafeSlow(size); };
+  Buffer.alloc = (size, fill) => { made.push(size); return alloc(size, fill); };
+  try {
+    // Three refills of the 8 KiB pool (2,048 keys each).
+    for (let i = 0; i < 3 * 2048 + 10; i++) randomMask();
+  } finally {
+    Object.assign(Buffer, { allocUnsafe, allocUnsafeSlow, alloc });
+  }
+  assert.deepEqual(made, []);
+});
+
 test('copyMasked: one-pass and fallback paths match the reference at every alignment', () => {
   const mask = Buffer.from([0xde, 0xad, 0xbe, 0xef]);
   for (const length of [0, 5, 63, 64, 65, 1000, 70001]) {
