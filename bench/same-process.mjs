@@ -66,7 +66,7 @@ const cases = [
     id: `realclient.${conns}x${window}.${kind}`,
     label: `ws client, one message per send(), 32 B ${kind}, ${conns} conn${conns > 1 ? 's' : ''} × ${window} in flight, server`,
     unit: 'messages per server CPU-second',
-    run: () => runChild('same-process/realclient.mjs', { conns, window, kind, slices, sliceMs, pin, subjectCpu: SUBJECT_CPU, subjectEnv: process.env }, LOAD_CPU, loadEnv()),
+    run: () => runChild('same-process/realclient.mjs', { conns, window, kind, slices, sliceMs, pin, subjectCpu: SUBJECT_CPU, subjectTunables: process.env.GLIBC_TUNABLES ?? null }, LOAD_CPU, loadEnv()),
   }))),
   {
     id: 'serialize.64KB',

@@ -5,9 +5,9 @@
 // flight, one per send(), the next sent when a reply arrives. Only one
 // server's connections send in a slice; the figure is the messages that
 // server handled per CPU second of the server process.
-// argv[2]: { conns, window, kind, slices, sliceMs, pin, subjectCpu, subjectEnv }
-//   subjectEnv: the servers' environment (this process's own holds the load
-//   processes' allocator settings, bench/lib/allocator.mjs).
+// argv[2]: { conns, window, kind, slices, sliceMs, pin, subjectCpu, subjectTunables }
+//   subjectTunables: GLIBC_TUNABLES for the servers, or null for none (this
+//   process's own holds the load processes' settings, bench/lib/allocator.mjs).
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { configureChildren, spawnNode, waitFor } from '../lib/children.mjs';
@@ -16,7 +16,12 @@ import { LIBS, alternate } from './slices.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 configureChildren({ pin: cfg.pin, raiseNofileTo: 0 });
-const servers = spawnNode(new URL('./servers.mjs', import.meta.url).pathname, {}, { cpu: cfg.subjectCpu, env: cfg.subjectEnv });
+const subjectEnv = { ...process.env };
+if (cfg.subjectTunables === null) delete subjectEnv.GLIBC_TUNABLES;
+else subjectEnv.GLIBC_TUNABLES = cfg.subjectTunables;
+const servers = spawnNode(new URL('./servers.mjs', import.meta.url).pathname, {}, { cpu: cfg.subjectCpu, env: subjectEnv });
+// Asked to stop before the end (the parent's time limit): exiting kills the servers too.
+process.on('message', (m) => { if (m && m.type === 'stop') process.exit(1); });
 const { ports } = await waitFor(servers, 'ports', 15000);
 const payload = cfg.kind === 'binary' ? Buffer.alloc(32, 0x5a) : 'a'.repeat(32);
 

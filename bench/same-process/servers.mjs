@@ -33,4 +33,6 @@ process.on('message', (m) => {
     process.exit(0);
   }
 });
+// The driver gone (killed, crashed): nothing is left to serve.
+process.on('disconnect', () => process.exit(0));
 process.send({ type: 'ports', ports });
