@@ -372,20 +372,25 @@ export class SocketTransport implements ConnectionSink {
    * A write's callback succeeds only if its bytes reached the OS. Node
    * completes the callback of a write cut short by destroy() without an
    * error, so a write that ends past the bytes known to be flushed when the
-   * socket was destroyed reports one.
+   * socket was destroyed reports one. The last waiting callback may find
+   * the socket empty: the counts restart there, or a connection whose every
+   * write has a callback (a client's pooled masked frames) would never
+   * restart them ('drain' comes before the callbacks).
    */
   private settleWrite(end: number, callback: WriteCallback): (error?: Error | null) => void {
     this.settling++;
     return (error) => {
       this.settling--;
+      let failure: Error | undefined;
       if (error) {
-        callback(notWritable(error));
+        failure = notWritable(error);
       } else if (!this.socket.destroyed) {
         if (end > this.flushedBytes) this.flushedBytes = end;
-        callback();
-      } else {
-        callback(end <= this.flushedBytes ? undefined : notWritable());
+      } else if (end > this.flushedBytes) {
+        failure = notWritable();
       }
+      if (this.settling === 0 && !this.socket.destroyed) this.noteFlushed();
+      callback(failure);
     };
   }
 

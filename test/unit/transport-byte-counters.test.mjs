@@ -62,6 +62,32 @@ test('while a write callback waits, the counts go on; it learns its bytes reache
   assert.equal(t.writtenBytes, 0);
 });
 
+test('when every write has a callback, the counts restart as the last one runs with the socket empty', async () => {
+  const held = [];
+  const t = transport(quietSocket(held));
+  const fresh = transport(quietSocket());
+  fresh.write(frame(), null);
+  let done = 0;
+  for (let round = 0; round < 3; round++) {
+    t.write(frame(), null, () => done++);
+    t.write(frame(), null, () => done++);
+    await nextTurn(); // the corked second write reaches the socket
+    assert.equal(t.writtenBytes, 6);
+    while (held.length > 0) held.shift()();
+    await nextTurn();
+    assert.equal(t.writtenBytes, 0, `round ${round}: the counts went on after every callback had run`);
+    assert.equal(t.flushedBytes, 0);
+  }
+  assert.equal(done, 6);
+  // Counts near 2^31 would have gone on to a boxed double; now they restart.
+  t.writtenBytes = t.flushedBytes = 2 ** 31 - 10;
+  t.write(frame(), null, () => done++);
+  while (held.length > 0) held.shift()();
+  await nextTurn();
+  assert.equal(t.writtenBytes, 0);
+  assert.ok(haveSameMap(fresh, t), 'the byte counts changed representation');
+});
+
 test('a write cut off by destroy() still reports that its bytes did not reach the OS', async () => {
   const held = [];
   const t = transport(quietSocket(held));
