@@ -352,7 +352,11 @@ settings itself: they belong to the whole process.
   every message, from the moment it is written, after a 3 s warm-up (with
   300 ms, V8's optimizing compilers were still at work on the same CPU, and
   their pauses were the tail being measured).
-- Large messages: echo with a small window; MB/s of payload. The ceiling is the
+- Large messages: echo with a small window; MB/s of payload, after a 1.5 s
+  warm-up (with 300 ms, a fresh client was still ramping up to speed while
+  V8 compiled its path on the same CPU: a 64 KB client echo ran under 60% of
+  its later speed until 450-750 ms in with ws, 600-900 ms with socketeer).
+  The ceiling is the
   same load generator moving the same bytes through a plain TCP echo on the
   same loopback that, like a library, waits for each whole message and writes
   it back with one writev of the chunks it arrived in (no framing, no masking,

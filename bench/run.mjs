@@ -28,8 +28,8 @@ const AA = !args['no-aa'];
 const LIBS = AA ? ['ws', 'socketeer', 'ws-aa'] : ['ws', 'socketeer'];
 const libOf = (slot) => (slot === 'ws-aa' ? 'ws' : slot);
 const P = quick
-  ? { rounds: 1, warmupMs: 80, durationMs: 180, latencyMs: 250, latencyWarmupMs: 500, deflateWarmupMs: 500, handshakeWarmupMs: 500, idleConns: 500, bcastReps: 5, bcastWarm: 2, codecWarm: 40, codecMs: 100 }
-  : { rounds: 5, warmupMs: 300, durationMs: 1000, latencyMs: 1500, latencyWarmupMs: 3000, deflateWarmupMs: 3000, handshakeWarmupMs: 3000, idleConns: 10000, bcastReps: 40, bcastWarm: 10, codecWarm: 300, codecMs: 600 };
+  ? { rounds: 1, warmupMs: 80, largeWarmupMs: 200, durationMs: 180, latencyMs: 250, latencyWarmupMs: 500, deflateWarmupMs: 500, handshakeWarmupMs: 500, idleConns: 500, bcastReps: 5, bcastWarm: 2, codecWarm: 40, codecMs: 100 }
+  : { rounds: 5, warmupMs: 300, largeWarmupMs: 1500, durationMs: 1000, latencyMs: 1500, latencyWarmupMs: 3000, deflateWarmupMs: 3000, handshakeWarmupMs: 3000, idleConns: 10000, bcastReps: 40, bcastWarm: 10, codecWarm: 300, codecMs: 600 };
 if (args.rounds) P.rounds = Number(args.rounds);
 const only = typeof args.only === 'string' ? args.only.split(',') : null;
 const subjectArgs = typeof args['server-node-args'] === 'string' ? args['server-node-args'].split(' ').filter(Boolean) : [];
@@ -205,19 +205,27 @@ const load = { mode: 'latency', conns: 8, rate: quick ? 2000 : 4000, payload: { 
   });
 }
 
+// Large messages warm up longer than small ones, for the reason latency does:
+// with 300 ms, a fresh process was still compiling its path (on the pinned
+// CPU, V8's optimizing jobs preempt the event loop): a 64 KB client echo
+// ran under 60% of its later speed until 450-750 ms in with ws and 600-900 ms
+// with socketeer, which has more functions to optimize (performance notes,
+// round 11).
 const LARGE = [[64 * 1024, '64 KB', 8], [1024 * 1024, '1 MB', 2], [16 * 1024 * 1024, '16 MB', 1]];
+const largeWin = { warmupMs: P.largeWarmupMs, durationMs: P.durationMs };
+const largeTimeout = timed(P.largeWarmupMs - P.warmupMs);
 for (const [size, name, window] of LARGE) {
-  const load = { mode: 'echo', conns: 1, window, payload: { kind: 'binary', size }, ...win };
+  const load = { mode: 'echo', conns: 1, window, payload: { kind: 'binary', size }, ...largeWin };
   cases.push({
     id: `large.tcp.${name.replace(' ', '')}`,
     libs: ['tcp'],
-    run: () => withServer('rawserver.mjs', { mode: 'tcp', size }, (port) => runLoad('loadgen.mjs', { port, tcp: true, ...load }, timed()), { cpu: SUBJECT_CPU }),
+    run: () => withServer('rawserver.mjs', { mode: 'tcp', size }, (port) => runLoad('loadgen.mjs', { port, tcp: true, ...load }, largeTimeout), { cpu: SUBJECT_CPU }),
     metrics: [{ key: 'bytesPerSec', label: `raw TCP echo ${name} (ceiling)`, unit: 'MB/s', scale: 1e-6, better: higher }],
   });
   for (const role of ['server', 'client']) {
     cases.push({
       id: `large.${role}.${name.replace(' ', '')}`,
-      run: (lib) => role === 'server' ? serverRole(lib, { mode: 'echo' }, load) : clientRole(lib, load),
+      run: (lib) => role === 'server' ? serverRole(lib, { mode: 'echo' }, load, largeTimeout) : clientRole(lib, load, largeTimeout),
       metrics: [{ key: 'payloadBytesPerSec', label: `echo ${name} binary (window ${window}), ${role}`, unit: 'MB/s', scale: 1e-6, better: higher, goal: 1.0, ceiling: `large.tcp.${name.replace(' ', '')}` }],
     });
   }
