@@ -45,7 +45,7 @@ export interface HandshakeAnswer {
  * off. Answers make one only when they wait: a timer set and cleared on
  * every handshake cost about 2% of a server's CPU in a handshake profile.
  */
-export class HandshakeDeadline {
+class HandshakeDeadline {
   private timer: NodeJS.Timeout | null = null;
   expired = false;
 
@@ -65,27 +65,49 @@ export class HandshakeDeadline {
   }
 }
 
-/** The HTTP/1.1 answer: 101 Switching Protocols on the upgraded socket. */
-export class Http1Answer implements HandshakeAnswer {
-  readonly httpVersion = '1.1';
+/**
+ * The deadline's state, shared by both answers: made when the answer starts
+ * to wait, cleared when the handshake is answered or given up.
+ */
+export abstract class WaitingAnswer {
   private deadline: HandshakeDeadline | null = null;
 
-  constructor(
-    private readonly socket: Duplex,
-    private readonly head: Buffer,
-    private readonly key: string,
-    private readonly onError: (this: Duplex) => void,
-    private readonly timeout: number,
-  ) {}
+  constructor(private readonly timeout: number) {}
 
   get timedOut(): boolean {
     return this.deadline?.expired ?? false;
   }
 
   startDeadline(): void {
-    this.deadline ??= new HandshakeDeadline(this.timeout, (message) => {
-      if (this.isOpen()) this.refuse(408, message);
-    });
+    this.deadline ??= new HandshakeDeadline(this.timeout, (message) => this.expire(message));
+  }
+
+  /** The deadline passed with the handshake unanswered. */
+  protected abstract expire(message: string): void;
+
+  /** Answered or given up: the deadline, if any, is off. */
+  protected settle(): void {
+    this.deadline?.clear();
+  }
+}
+
+/** The HTTP/1.1 answer: 101 Switching Protocols on the upgraded socket. */
+export class Http1Answer extends WaitingAnswer implements HandshakeAnswer {
+  readonly httpVersion = '1.1';
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly head: Buffer,
+    private readonly key: string,
+    private readonly onError: (this: Duplex) => void,
+    timeout: number,
+  ) {
+    super(timeout);
+  }
+
+  /** A socket already closed by the client gets no 408. */
+  protected expire(message: string): void {
+    if (this.isOpen()) this.refuse(408, message);
   }
 
   isOpen(): boolean {
@@ -94,7 +116,7 @@ export class Http1Answer implements HandshakeAnswer {
   }
 
   refuse(status: number, message: string, headers?: Record<string, string>): void {
-    this.deadline?.clear();
+    this.settle();
     refuseUpgrade(this.socket, status, message, headers);
   }
 
@@ -103,14 +125,14 @@ export class Http1Answer implements HandshakeAnswer {
   }
 
   accept(headerLines: string[]): { socket: Duplex; head: Buffer | null } {
-    this.deadline?.clear();
+    this.settle();
     this.socket.write(headerLines.join('\r\n') + '\r\n\r\n');
     this.socket.removeListener('error', this.onError);
     return { socket: this.socket, head: this.head };
   }
 
   destroy(): void {
-    this.deadline?.clear();
+    this.settle();
     this.socket.destroy();
   }
 

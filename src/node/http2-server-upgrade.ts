@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, WebSocketError } from '../core/errors.js';
 import { isWebSocketConnect } from '../core/handshake-h2.js';
-import { HandshakeDeadline, type HandshakeAnswer } from './handshake-answer.js';
+import { WaitingAnswer, type HandshakeAnswer } from './handshake-answer.js';
 import { bindHttp2Stream } from './http2-stream-binding.js';
 
 /**
@@ -111,23 +111,19 @@ export function refuseStream(stream: http2.ServerHttp2Stream, status: number, me
 }
 
 /** The HTTP/2 answer: 200 on the stream, which then carries the WebSocket. */
-export class Http2Answer implements HandshakeAnswer {
+export class Http2Answer extends WaitingAnswer implements HandshakeAnswer {
   readonly httpVersion = '2.0';
-  private deadline: HandshakeDeadline | null = null;
 
   constructor(
     private readonly stream: http2.ServerHttp2Stream,
-    private readonly timeout: number,
+    timeout: number,
   ) {
+    super(timeout);
     stream.on('error', onHandshakeStreamError);
   }
 
-  get timedOut(): boolean {
-    return this.deadline?.expired ?? false;
-  }
-
-  startDeadline(): void {
-    this.deadline ??= new HandshakeDeadline(this.timeout, (message) => this.refuse(408, message));
+  protected expire(message: string): void {
+    this.refuse(408, message);
   }
 
   onGone(listener: () => void): void {
@@ -141,7 +137,7 @@ export class Http2Answer implements HandshakeAnswer {
   }
 
   refuse(status: number, message: string, headers?: Record<string, string>): void {
-    this.deadline?.clear();
+    this.settle();
     refuseStream(this.stream, status, message, headers);
   }
 
@@ -150,7 +146,7 @@ export class Http2Answer implements HandshakeAnswer {
   }
 
   accept(headerLines: string[]): { socket: Duplex; head: Buffer | null } {
-    this.deadline?.clear();
+    this.settle();
     const fields: http2.OutgoingHttpHeaders = { ':status': 200 };
     for (const line of headerLines) {
       const colon = line.indexOf(':');
@@ -168,7 +164,7 @@ export class Http2Answer implements HandshakeAnswer {
   }
 
   destroy(): void {
-    this.deadline?.clear();
+    this.settle();
     this.stream.destroy();
   }
 }
