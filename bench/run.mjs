@@ -208,9 +208,9 @@ const load = { mode: 'latency', conns: 8, rate: quick ? 2000 : 4000, payload: { 
 // Large messages warm up longer than small ones, for the reason latency does:
 // with 300 ms, a fresh process was still compiling its path (on the pinned
 // CPU, V8's optimizing jobs preempt the event loop): a 64 KB client echo
-// ran under 60% of its later speed until 450-750 ms in with ws and 600-900 ms
-// with socketeer, which has more functions to optimize (performance notes,
-// round 11).
+// that reaches 1,100-1,600 MB/s passed 800 MB/s only 450-900 ms in with ws
+// and 600-1,050 ms with socketeer, which has more functions to optimize
+// (performance notes, round 11).
 const LARGE = [[64 * 1024, '64 KB', 8], [1024 * 1024, '1 MB', 2], [16 * 1024 * 1024, '16 MB', 1]];
 const largeWin = { warmupMs: P.largeWarmupMs, durationMs: P.durationMs };
 const largeTimeout = timed(P.largeWarmupMs - P.warmupMs);
