@@ -57,6 +57,7 @@ function aboveFloorRatio(a) {
 }
 
 export function markdownTable(result) {
+  const clientFloor = result.meta?.clientMemoryFloor === 'client-upgrade';
   const rows = [
     '| Metric | Unit | Better | ws median (min–max) | socketeer median (min–max) | socketeer/ws | A/A ws/ws band | verdict | Goal | per CPU-s ratio (A/A band, verdict) |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -87,12 +88,15 @@ export function markdownTable(result) {
     rows.push('', `| Memory above the bare upgraded socket (KB per idle connection) | floor | ws | socketeer | ws above floor | socketeer above floor | socketeer/ws above floor | Goal ≤ ${goals} |`, '|---|---|---|---|---|---|---|---|');
     for (const m of memory) {
       const a = m.aboveFloor;
-      const against = / client$/.test(m.label) ? ' (against the server-side floor)' : '';
+      const against = / client$/.test(m.label) && !clientFloor ? ' (against the server-side floor)' : '';
       const note = m.floorNote ? ` (floor: ${m.floorNote})` : '';
       const ok = Number.isFinite(a.ratio) ? (a.meetsGoal ? '✅' : '❌') : '';
       rows.push(`| ${m.label}${against}${note} | ${cell(m.floor)} | ${cell(m.ws)} | ${cell(m.socketeer)} | ${num(a.ws)} | ${num(a.socketeer)} | ${aboveFloorRatio(a)} | ${ok} |`);
     }
-    rows.push('', 'The floor is `bench/socket-floor.mjs` (`upgrade`): the socket Node\'s HTTP server hands over after an upgrade, with no library on it, measured in the same rounds as a slot of each memory case (same connection count, load generator, GC-then-sample inside the process and CPU pinning). There is no client-side floor: the client rows are set against the same server-side floor. The memory goal is the ratio above the floor; the raw ratios in the main table are not judged.');
+    const clientSide = clientFloor
+      ? 'The client rows have their own floor: the socket Node\'s HTTP client hands over after a 101 (`openUpgradedClient` in `bench/lib/floor.mjs`), held in `bench/client-driver.mjs` against the same fixed server as the libraries\' clients.'
+      : 'There is no client-side floor in this run: the client rows are set against the same server-side floor.';
+    rows.push('', `The floor is \`bench/socket-floor.mjs\` (\`upgrade\`): the socket Node's HTTP server hands over after an upgrade, with no library on it, measured in the same rounds as a slot of each memory case (same connection count, load generator, GC-then-sample inside the process and CPU pinning). ${clientSide} The memory goal is the ratio above the floor; the raw ratios in the main table are not judged.`);
   }
   const large = result.metrics.filter((m) => m.tcpCeiling);
   if (large.length) {
@@ -371,13 +375,16 @@ settings itself: they belong to the whole process.
   run), after forced GC, measured inside the process under test (server role:
   the library's server with the load generator's idle connections; client
   role: the library's clients in \`bench/client-driver.mjs\` against the fixed
-  server). The floor is the same measurement of
-  \`bench/socket-floor.mjs\` (\`upgrade\`): the socket Node's HTTP server
-  hands over after an upgrade, answered with a 101, with no library on it,
-  in the same rounds, with the same connection count, load generator, GC and
-  pinning. "Above the floor" is a library's median minus the floor's; the
-  goal is socketeer/ws of that, for heap and RSS. There is no client-side
-  floor: the client rows are set against the same server-side floor.
+  server). The floor is the same measurement of a bare upgraded socket with
+  no library on it, in the same rounds, with the same connection count, GC
+  and pinning: for the server role \`bench/socket-floor.mjs\`
+  (\`upgrade\`), the socket Node's HTTP server hands over after an upgrade,
+  answered with a 101, with the same load generator; for the client role the
+  socket Node's HTTP client hands over after a 101 (\`openUpgradedClient\`
+  in \`bench/lib/floor.mjs\`), held by \`bench/client-driver.mjs\` against
+  the same fixed server (until round 11 the client rows were set against the
+  server's floor, which costs less). "Above the floor" is a library's median
+  minus the floor's; the goal is socketeer/ws of that, for heap and RSS.
 - Parser/serializer: in-process, no sockets. ws: its \`Receiver\` and
   \`Sender.frame\` from \`ws/lib\`; socketeer: its sans-I/O core (\`Connection\`
   for parsing frames into messages, \`encodeFrame\` with a random mask for

@@ -76,6 +76,8 @@ const meta = {
   // without it.
   socketeerNative: await useSocketeerNative(),
   loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  // Which socket the client memory rows are set against (before round 11: the server's).
+  clientMemoryFloor: 'client-upgrade',
   standIn: process.env.BENCH_SOCKETEER_STANDIN === 'ws' ? 'socketeer slot runs ws (harness development)' : null,
 };
 if (meta.ws.bufferutil?.wsGetsNative && !meta.socketeerNative && process.env.BENCH_SOCKETEER_NATIVE !== '0') {
@@ -277,13 +279,18 @@ function idleServerMemory(script, cfg, nodeArgs) {
 }
 
 // The memory goal is set above a floor: what each idle connection costs
-// beyond the socket Node's HTTP server hands over after an upgrade, with no
-// library on it (bench/socket-floor.mjs, 'upgrade'). It is the 'floor' slot of
-// both memory cases, measured exactly like the libraries' servers (same
-// connection count, load generator, GC-then-sample, pinning; like the
-// real-client floor, without --server-node-args). A client has no separate
-// floor: the client rows are set against the same server-side floor.
+// beyond the bare upgraded socket, with no library on it. It is the 'floor'
+// slot of each memory case, measured exactly like the libraries (same
+// connection count, GC-then-sample, pinning; like the real-client floor,
+// without --server-node-args). Server role: the socket Node's HTTP server
+// hands over after an upgrade (bench/socket-floor.mjs, 'upgrade'), with the
+// same load generator. Client role: the socket Node's HTTP client hands over
+// after a 101 (bench/lib/floor.mjs, openUpgradedClient), held by
+// bench/client-driver.mjs against the same fixed server. It costs more than
+// the server's, which the client rows were set against until round 11
+// (performance notes).
 const memoryFloor = () => idleServerMemory('socket-floor.mjs', { mode: 'upgrade' }, []);
+const clientMemoryFloor = () => clientRole('floor', { mode: 'idle', conns: P.idleConns }, 120000);
 const MEMORY_GOAL = 0.6; // socketeer/ws of the cost above the floor, heap and RSS, both roles
 
 cases.push({
@@ -300,7 +307,7 @@ cases.push({
   id: 'memory.client',
   libs: [...LIBS, 'floor'],
   rounds: Math.min(P.rounds, 3),
-  run: (lib) => (lib === 'floor' ? memoryFloor() : clientRole(lib, { mode: 'idle', conns: P.idleConns }, 120000)),
+  run: (lib) => (lib === 'floor' ? clientMemoryFloor() : clientRole(lib, { mode: 'idle', conns: P.idleConns }, 120000)),
   metrics: [
     { key: 'rssPerConn', label: `RSS per idle connection (${P.idleConns} conns), client`, unit: 'KB', scale: 1 / 1024, better: lower, aboveFloorGoal: MEMORY_GOAL },
     { key: 'heapPerConn', label: `heap per idle connection (${P.idleConns} conns), client`, unit: 'KB', scale: 1 / 1024, better: lower, aboveFloorGoal: MEMORY_GOAL },

@@ -1,7 +1,10 @@
 // `node bench/socket-floor.mjs`: heap and RSS per idle connection of bare
 // sockets, with no WebSocket library on them: a plain accepted TCP socket,
 // and the socket Node's HTTP server hands over after an upgrade. The second
-// is the floor under both libraries' "per idle connection" figures.
+// is the floor under both libraries' server "per idle connection" figures.
+// (The client rows' floor is the socket Node's HTTP client hands over after a
+// 101: openUpgradedClient in bench/lib/floor.mjs, the 'floor' slot of the
+// bench's memory.client case.)
 // SOCKET_FLOOR_COUNT sets the number of connections (default 5000).
 //
 // With a JSON config as argv[2] ({ "mode": "upgrade" | "tcp" }) this is the

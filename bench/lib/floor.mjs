@@ -4,6 +4,8 @@
 //              answered with a 101 and nothing else done to it. This is the
 //              floor of the memory rows of `npm run bench`.
 //   'tcp':     a plain accepted TCP socket.
+// openUpgradedClient() is the client side's floor: the socket Node's HTTP
+// client hands over after a 101, opened as both libraries open theirs.
 // bench/socket-floor.mjs is the process around it (the bench's 'floor' slot
 // of the memory cases, and the standalone `node bench/socket-floor.mjs`).
 import http from 'node:http';
@@ -11,6 +13,37 @@ import net from 'node:net';
 import { memorySample } from './mem.mjs';
 
 export const FLOOR_MODES = ['tcp', 'upgrade'];
+
+/**
+ * One bare upgraded client socket: an HTTP/1.1 upgrade request over a plain
+ * socket of its own (no agent, as both libraries' clients make it), answered
+ * 101; resolves with the socket Node's HTTP client hands over, with nothing
+ * on it but an 'error' listener.
+ */
+// Module-level: a closure made inside the request's handlers would keep the
+// request (and all it holds) alive for as long as the socket.
+const ignoreError = () => {};
+
+export function openUpgradedClient(port) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port, path: '/',
+      createConnection: (options) => net.connect(options),
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
+    req.once('upgrade', (_response, socket) => {
+      req.removeListener('error', reject);
+      socket.on('error', ignoreError);
+      resolve(socket);
+    });
+    req.once('response', (response) => {
+      response.resume();
+      reject(new Error(`the floor's upgrade got ${response.statusCode}, not 101`));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
 
 /** Listens on 127.0.0.1; resolves with { server, port, held } (held: the sockets). */
 export function listenFloor(mode) {
