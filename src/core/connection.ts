@@ -440,9 +440,9 @@ export class Connection extends FrameParser implements FrameHandler {
   }
 
   onMaskedFramePayload(chunk: Buffer, from: number, to: number, key: number, phase: number): void {
-    // Binary parts of a large frame are held masked and unmasked while they
-    // are copied together (MessageBuffer.pushMasked). Text is unmasked here,
-    // in place, so that its UTF-8 is checked as it arrives.
+    // Binary parts of a large frame are unmasked while they are copied into
+    // the message's buffer (MessageBuffer.pushMasked). Text is unmasked here,
+    // in place, so that its UTF-8 is checked before it is copied.
     if (this.frameOpcode < 0x8 && this.messageBinary && !this.messageCompressed && this.rx!.pushMasked(chunk, from, to, key, phase)) return;
     maskWithKey(chunk, from, to, key, phase);
     this.onFramePayload(chunk.subarray(from, to));

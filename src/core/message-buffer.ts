@@ -28,30 +28,21 @@ export class MessageBuffer {
   private frameRemaining = 0;
   /** Announced length of the large frame being reassembled (0: none). */
   private frameLength = 0;
-  /** Its parts as they came (masked ones still masked), while none is small. */
-  private frameParts: Buffer[] | null = null;
-  /** Its buffer, once a small part made the parts be copied together early. */
+  /** Its buffer, allocated at that length when its first part arrives. */
   private frame: Buffer | null = null;
   private frameUsed = 0;
-  /** The masking key of the frame's parts and the mask position of the first (masked: pushMasked). */
-  private frameMasked = false;
-  private frameKey = 0;
-  private framePhase = 0;
 
   /**
    * The next `length` bytes pushed are one frame's payload. The caller has
    * already checked `length` against its limit (maxPayload). A large frame
-   * that arrives split across socket reads becomes one buffer of that length
-   * when its last part arrives: the parts are held until then, and masked
-   * ones are unmasked as they are copied (one pass). The buffer is not
-   * allocated when the frame begins: then the previous message's buffer is
-   * usually still waiting for garbage collection, the new one is fresh
-   * memory, and writing fresh memory costs a page fault per 4 KiB (echo of
-   * 16 MB messages, bench/run.mjs: 120-210 faults per MB in every round that
-   * way; allocated at the last part, about 1 per MB in most rounds, as for
-   * ws). A part under 4 KiB (a trickling peer) makes the buffer be allocated
-   * at once and every part copied as it comes, so a frame never costs an
-   * object per tiny part.
+   * that arrives split across socket reads is copied, part by part as they
+   * come (masked ones unmasked on the way), into one buffer of that length
+   * allocated when its first part arrives; each read can then be collected
+   * at once. Holding the reads and copying them all at the last part (as ws
+   * does, and as this did from a4fa7ed) left the message's buffer at the
+   * top of glibc's heap above its reads, and a 16 MB server echo gave 32 MiB
+   * back to the kernel and page-faulted it in again at almost every message
+   * in 17 of 20 rounds (performance notes, round 11).
    */
   expectFrame(length: number): void {
     this.frameRemaining = length;
@@ -70,7 +61,7 @@ export class MessageBuffer {
   /**
    * push() for masked bytes, source[from..to) with mask position `phase` on
    * source[from], when they belong to a large frame being reassembled: they
-   * are held masked and unmasked as they are copied into the frame's buffer.
+   * are unmasked as they are copied into the frame's buffer.
    * Returns false, with nothing done, for bytes that would be kept as they
    * are: the caller unmasks them in place and calls push().
    */
@@ -97,51 +88,16 @@ export class MessageBuffer {
   private enterFrame(length: number): void {
     if (this.frameLength === 0) {
       this.frameLength = this.frameRemaining;
-      this.frameParts = [];
       this.frameUsed = 0;
     }
     this.frameRemaining -= length;
   }
 
   private addFramePart(part: Buffer, masked: boolean, key: number, phase: number): void {
-    if (this.frame === null) {
-      const held = this.frameParts!;
-      const sameKind = held.length === 0 || (masked === this.frameMasked && key === this.frameKey);
-      if (sameKind && (part.length >= SMALL_PART || this.frameRemaining === 0)) {
-        if (held.length === 0) {
-          this.frameMasked = masked;
-          this.frameKey = key;
-          this.framePhase = phase;
-        }
-        held.push(part);
-        this.frameUsed += part.length;
-        this.length += part.length;
-        if (this.frameRemaining === 0) {
-          this.spillFrameParts();
-          this.finishFrame();
-        }
-        return;
-      }
-      this.spillFrameParts();
-    }
-    if (masked) copyMaskedWithKey(part, this.frame!, this.frameUsed, key, phase);
-    else part.copy(this.frame!, this.frameUsed);
+    const frame = (this.frame ??= Buffer.allocUnsafe(this.frameLength));
+    if (masked) copyMaskedWithKey(part, frame, this.frameUsed, key, phase);
+    else part.copy(frame, this.frameUsed);
     this.filled(part.length);
-  }
-
-  /** Allocates the frame's buffer and copies the parts held so far into it (unmasking masked ones). */
-  private spillFrameParts(): void {
-    let frame = this.frame;
-    if (frame === null) frame = this.frame = Buffer.allocUnsafe(this.frameLength);
-    const parts = this.frameParts;
-    if (parts === null) return;
-    let at = 0;
-    for (const part of parts) {
-      if (this.frameMasked) copyMaskedWithKey(part, frame, at, this.frameKey, (this.framePhase + at) & 3);
-      else part.copy(frame, at);
-      at += part.length;
-    }
-    this.frameParts = null;
   }
 
   private filled(length: number): void {
@@ -153,7 +109,6 @@ export class MessageBuffer {
   private finishFrame(): void {
     const frame = this.frame!;
     this.frame = null;
-    this.frameParts = null;
     this.frameLength = 0;
     this.frameUsed = 0;
     this.store(frame);
@@ -210,7 +165,6 @@ export class MessageBuffer {
     this.parts = null;
     this.block = null;
     this.frame = null;
-    this.frameParts = null;
     this.frameLength = 0;
     this.frameRemaining = 0;
     this.length = 0;
