@@ -26,9 +26,7 @@ export class MessageBuffer {
   private blockUsed = 0;
   /** Payload bytes of the current frame still to come (from expectFrame()). */
   private frameRemaining = 0;
-  /** Announced length of the large frame being reassembled (0: none). */
-  private frameLength = 0;
-  /** Its buffer, allocated at that length when its first part arrives. */
+  /** The large frame being reassembled (null: none): a buffer of its announced length, allocated when its first part arrives. */
   private frame: Buffer | null = null;
   private frameUsed = 0;
 
@@ -81,22 +79,21 @@ export class MessageBuffer {
   private joinsFrame(length: number): boolean {
     const remaining = this.frameRemaining;
     if (remaining === 0) return false;
-    return this.frameLength > 0 || (length < remaining && remaining >= WHOLE_FRAME_MIN);
+    return this.frame !== null || (length < remaining && remaining >= WHOLE_FRAME_MIN);
   }
 
   /** Accounts `length` bytes of the large frame, beginning it with them if it has not begun. */
   private enterFrame(length: number): void {
-    if (this.frameLength === 0) {
-      this.frameLength = this.frameRemaining;
+    if (this.frame === null) {
+      this.frame = Buffer.allocUnsafe(this.frameRemaining);
       this.frameUsed = 0;
     }
     this.frameRemaining -= length;
   }
 
   private addFramePart(part: Buffer, masked: boolean, key: number, phase: number): void {
-    const frame = (this.frame ??= Buffer.allocUnsafe(this.frameLength));
-    if (masked) copyMaskedWithKey(part, frame, this.frameUsed, key, phase);
-    else part.copy(frame, this.frameUsed);
+    if (masked) copyMaskedWithKey(part, this.frame!, this.frameUsed, key, phase);
+    else part.copy(this.frame!, this.frameUsed);
     this.filled(part.length);
   }
 
@@ -109,7 +106,6 @@ export class MessageBuffer {
   private finishFrame(): void {
     const frame = this.frame!;
     this.frame = null;
-    this.frameLength = 0;
     this.frameUsed = 0;
     this.store(frame);
   }
@@ -165,7 +161,6 @@ export class MessageBuffer {
     this.parts = null;
     this.block = null;
     this.frame = null;
-    this.frameLength = 0;
     this.frameRemaining = 0;
     this.length = 0;
   }
