@@ -149,7 +149,7 @@ async function serverRole(lib, serverCfg, loadCfg, timeout = timed()) {
 
 /** Client role: the fixed raw server, the library's client. */
 async function clientRole(lib, loadCfg, timeout = timed()) {
-  const load = startLoad('client-driver.mjs', { lib, ...loadCfg }, SUBJECT_CPU, subjectArgs);
+  const load = startLoad('client-driver.mjs', { lib, ...loadCfg }, SUBJECT_CPU, lib === 'floor' ? [] : subjectArgs);
   try {
     return await withServer('rawserver.mjs', { mode: 'ws' }, (port) => finishLoad(load, { port }, timeout), { cpu: LOAD_CPU });
   } finally {
@@ -290,7 +290,6 @@ function idleServerMemory(script, cfg, nodeArgs) {
 // the server's, which the client rows were set against until round 11
 // (performance notes).
 const memoryFloor = () => idleServerMemory('socket-floor.mjs', { mode: 'upgrade' }, []);
-const clientMemoryFloor = () => clientRole('floor', { mode: 'idle', conns: P.idleConns }, 120000);
 const MEMORY_GOAL = 0.6; // socketeer/ws of the cost above the floor, heap and RSS, both roles
 
 cases.push({
@@ -307,7 +306,7 @@ cases.push({
   id: 'memory.client',
   libs: [...LIBS, 'floor'],
   rounds: Math.min(P.rounds, 3),
-  run: (lib) => (lib === 'floor' ? clientMemoryFloor() : clientRole(lib, { mode: 'idle', conns: P.idleConns }, 120000)),
+  run: (lib) => clientRole(lib, { mode: 'idle', conns: P.idleConns }, 120000), // 'floor': bench/lib/floor.mjs
   metrics: [
     { key: 'rssPerConn', label: `RSS per idle connection (${P.idleConns} conns), client`, unit: 'KB', scale: 1 / 1024, better: lower, aboveFloorGoal: MEMORY_GOAL },
     { key: 'heapPerConn', label: `heap per idle connection (${P.idleConns} conns), client`, unit: 'KB', scale: 1 / 1024, better: lower, aboveFloorGoal: MEMORY_GOAL },

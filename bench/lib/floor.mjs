@@ -10,9 +10,15 @@
 // of the memory cases, and the standalone `node bench/socket-floor.mjs`).
 import http from 'node:http';
 import net from 'node:net';
+import { SAMPLE_KEY } from './frames.mjs';
 import { memorySample } from './mem.mjs';
 
 export const FLOOR_MODES = ['tcp', 'upgrade'];
+
+// One handler for every floor socket, made once: a closure made per socket
+// costs the floor an object each, and one made inside the client request's
+// handlers would keep the request (and all it holds) alive with the socket.
+const ignoreError = () => {};
 
 /**
  * One bare upgraded client socket: an HTTP/1.1 upgrade request over a plain
@@ -20,16 +26,12 @@ export const FLOOR_MODES = ['tcp', 'upgrade'];
  * 101; resolves with the socket Node's HTTP client hands over, with nothing
  * on it but an 'error' listener.
  */
-// Module-level: a closure made inside the request's handlers would keep the
-// request (and all it holds) alive for as long as the socket.
-const ignoreError = () => {};
-
 export function openUpgradedClient(port) {
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: '127.0.0.1', port, path: '/',
       createConnection: (options) => net.connect(options),
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': SAMPLE_KEY },
     });
     req.once('upgrade', (_response, socket) => {
       req.removeListener('error', reject);
@@ -49,7 +51,7 @@ export function openUpgradedClient(port) {
 export function listenFloor(mode) {
   const held = [];
   const hold = (socket) => {
-    socket.on('error', () => {});
+    socket.on('error', ignoreError);
     held.push(socket);
   };
   let server;

@@ -56,12 +56,15 @@ export function jsonLike(size) {
   return Buffer.from(JSON.stringify({ items, pad: 'x'.repeat(Math.max(0, size - base.length)) }));
 }
 
+/** The Sec-WebSocket-Key every load process sends (RFC 6455's example). */
+export const SAMPLE_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+
 export function upgradeRequest(port, extensions) {
   return Buffer.from(
     'GET / HTTP/1.1\r\n' +
     `Host: 127.0.0.1:${port}\r\n` +
     'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
-    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+    `Sec-WebSocket-Key: ${SAMPLE_KEY}\r\nSec-WebSocket-Version: 13\r\n` +
     (extensions ? `Sec-WebSocket-Extensions: ${extensions}\r\n` : '') +
     '\r\n',
   );
