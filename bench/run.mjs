@@ -202,7 +202,7 @@ const load = { mode: 'latency', conns: 8, rate: quick ? 2000 : 4000, payload: { 
     id: `latency.${role}`,
     run: (lib) => role === 'server' ? serverRole(lib, { mode: 'echo' }, load, timed(P.latencyMs + P.latencyWarmupMs)) : clientRole(lib, load, timed(P.latencyMs + P.latencyWarmupMs)),
     metrics: ['p50', 'p99', 'p999'].map((k) => ({
-      key: k, label: `latency ${k === 'p999' ? 'p99.9' : k}, 32 B at ${load.rate} msg/s over 8 conns, ${role}`, unit: 'µs', better: lower, goal: k === 'p99' ? 1.0 : null,
+      key: k, label: `latency ${k === 'p999' ? 'p99.9' : k}, 32 B at ${load.rate} msg/s over 8 conns, ${role}`, unit: 'µs', better: lower, goal: k === 'p50' ? null : 1.0,
     })),
   });
 }
@@ -318,7 +318,8 @@ for (const op of ['parse', 'serialize']) {
     cases.push({
       id: `codec.${op}.${name.replace(' ', '')}`,
       run: (lib) => runLoad('codec.mjs', { lib, op, size, native: meta.socketeerNative, warmupMs: P.codecWarm, durationMs: P.codecMs }, 30000, SUBJECT_CPU),
-      metrics: [{ key: 'framesPerSec', label: op === 'parse' ? `parse ${name} masked binary frames (in-process)` : `serialize ${name} masked frames (in-process)`, unit: 'frames/s', better: higher }],
+      // Issue 15's codec goal covers 1 KB and 64 KB; 32 B is kept as a check.
+      metrics: [{ key: 'framesPerSec', label: op === 'parse' ? `parse ${name} masked binary frames (in-process)` : `serialize ${name} masked frames (in-process)`, unit: 'frames/s', better: higher, goal: size === 32 ? null : 1.0 }],
     });
   }
 }
