@@ -298,7 +298,8 @@ On Linux with glibc, a Node process that receives large messages can fall
 into a mode where glibc hands freed heap back to the kernel after every
 garbage collection, and the next buffers are written on fresh pages, a page
 fault per 4 KiB. Both libraries can be in it; which processes fall into it
-is decided early and by small things (rounds 7 and 8 below). In this bench
+is decided early and by small things (rounds 7 and 8 below; round 12
+traces the 16 MB server's cycle). In this bench
 it makes a 64 KB echo run at a third to two thirds of its speed and a
 16 MB server echo at a tenth or less. An application that moves large messages can hold
 glibc still for its process:
