@@ -26,9 +26,12 @@ export class MessageBuffer {
   private blockUsed = 0;
   /** Payload bytes of the current frame still to come (from expectFrame()). */
   private frameRemaining = 0;
-  /** The large frame being reassembled (null: none): a buffer of its announced length, allocated when its first part arrives. */
+  /**
+   * The large frame being reassembled (null: none): a buffer of its announced
+   * length, allocated when its first part arrives; filled up to
+   * frame.length - frameRemaining.
+   */
   private frame: Buffer | null = null;
-  private frameUsed = 0;
 
   /**
    * The next `length` bytes pushed are one frame's payload. The caller has
@@ -48,7 +51,6 @@ export class MessageBuffer {
 
   push(part: Buffer): void {
     if (this.joinsFrame(part.length)) {
-      this.enterFrame(part.length);
       this.addFramePart(part, false, 0, 0);
       return;
     }
@@ -66,7 +68,6 @@ export class MessageBuffer {
   pushMasked(source: Buffer, from: number, to: number, key: number, phase: number): boolean {
     const length = to - from;
     if (!this.joinsFrame(length)) return false;
-    this.enterFrame(length);
     this.addFramePart(source.subarray(from, to), true, key, phase);
     return true;
   }
@@ -82,32 +83,21 @@ export class MessageBuffer {
     return this.frame !== null || (length < remaining && remaining >= WHOLE_FRAME_MIN);
   }
 
-  /** Accounts `length` bytes of the large frame, beginning it with them if it has not begun. */
-  private enterFrame(length: number): void {
-    if (this.frame === null) {
-      this.frame = Buffer.allocUnsafe(this.frameRemaining);
-      this.frameUsed = 0;
-    }
-    this.frameRemaining -= length;
-  }
-
+  /**
+   * Copies a part of the large frame into its buffer, after the parts before
+   * it, beginning the frame (allocating the buffer) with its first part.
+   */
   private addFramePart(part: Buffer, masked: boolean, key: number, phase: number): void {
-    if (masked) copyMaskedWithKey(part, this.frame!, this.frameUsed, key, phase);
-    else part.copy(this.frame!, this.frameUsed);
-    this.filled(part.length);
-  }
-
-  private filled(length: number): void {
-    this.frameUsed += length;
-    this.length += length;
-    if (this.frameRemaining === 0) this.finishFrame();
-  }
-
-  private finishFrame(): void {
-    const frame = this.frame!;
-    this.frame = null;
-    this.frameUsed = 0;
-    this.store(frame);
+    const frame = (this.frame ??= Buffer.allocUnsafe(this.frameRemaining));
+    const at = frame.length - this.frameRemaining;
+    this.frameRemaining -= part.length;
+    if (masked) copyMaskedWithKey(part, frame, at, key, phase);
+    else part.copy(frame, at);
+    this.length += part.length;
+    if (this.frameRemaining === 0) {
+      this.frame = null;
+      this.store(frame);
+    }
   }
 
   private pushPart(part: Buffer): void {
